@@ -1,0 +1,1 @@
+//! senroute domain model (work in progress).

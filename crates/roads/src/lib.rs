@@ -1,0 +1,1 @@
+//! senroute roads (work in progress).

@@ -1,0 +1,1 @@
+//! senroute solver (work in progress).
