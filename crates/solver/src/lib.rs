@@ -1,1 +1,405 @@
-//! senroute solver (work in progress).
+//! # senroute-solver
+//!
+//! The routing engine of senroute: a flat, index-based pickup-and-delivery
+//! vehicle-routing core (in the style of PyVRP) that the domain model maps onto.
+//!
+//! * [`Instance`] describes locations (by index into row-major duration and
+//!   distance matrices), [`Request`]s (a pickup and/or a delivery [`Stop`] with
+//!   a multi-dimensional load, maximum ride time, required vehicle features,
+//!   "travel alone" and pairwise conflicts) and [`VehicleType`]s (depots,
+//!   linear [`CapacityRule`]s, features, costs, shift window, maximum duty).
+//! * [`solve`] runs a multi-threaded ruin-and-recreate search (SISR string
+//!   removals, greedy insertion with blinks, simulated annealing, a fleet
+//!   minimisation phase for the hierarchical objective) and returns a
+//!   [`Solution`] with a full schedule and a specific [`UnassignedReason`] for
+//!   every request left out.
+//! * [`bench`] loads Solomon/Homberger, Li & Lim and Cordeau (2006) benchmark
+//!   files and runs them; [`checker`] re-checks solutions and benchmark routes
+//!   from scratch, sharing no code with the search.
+//!
+//! ## Scheduling (what is exact)
+//!
+//! For a fixed visiting sequence the engine first computes the earliest
+//! schedule (forward pass), which decides time-window and shift feasibility
+//! exactly. Ride times and the route duration are then reduced with the
+//! eight-step procedure of Cordeau & Laporte (2003): delay the depot departure
+//! by the forward time slack, then delay every pickup by its forward time
+//! slack. If that schedule still violates a maximum ride time or the maximum
+//! duty, an exact feasibility test is run: the sequence's timing constraints
+//! are difference constraints, so a Bellman–Ford negative-cycle check decides
+//! feasibility exactly and yields a feasible schedule. Hence **feasibility of a
+//! fixed sequence is decided exactly**; the schedule's *cost* (route duration
+//! and total ride time) is the eight-step schedule's, which is optimal for
+//! route duration when no ride-time limit binds but is a heuristic otherwise.
+
+#![warn(missing_docs)]
+// Index loops over parallel per-position arrays are the clearest form here.
+#![allow(clippy::needless_range_loop)]
+
+pub mod bench;
+pub mod checker;
+mod eval;
+mod rng;
+mod search;
+
+pub use eval::Violation;
+pub use search::solve;
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// One place-and-time at which a request is served.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stop {
+    /// Index of the location in the instance's matrices.
+    pub location: usize,
+    /// Earliest start of service.
+    pub tw_open: f64,
+    /// Latest start of service.
+    pub tw_close: f64,
+    /// Service (boarding / alighting) time spent at the stop.
+    pub service: f64,
+}
+
+/// A transport request: one passenger (or one load) moved from its pickup to
+/// its delivery.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Request {
+    /// Where and when the load is picked up; `None` means it is on board from
+    /// the start depot (a Solomon VRPTW customer is a delivery-only request).
+    pub pickup: Option<Stop>,
+    /// Where and when the load is dropped; `None` means it stays on board until
+    /// the end depot.
+    pub delivery: Option<Stop>,
+    /// Load per load dimension (e.g. `[seated, wheelchair]`).
+    pub load: Vec<i32>,
+    /// Maximum ride time from pickup departure to start of service at the
+    /// delivery (the passenger stays on board while the vehicle waits). Only
+    /// enforced for requests with both a pickup and a delivery.
+    pub max_ride: Option<f64>,
+    /// Bitmask of features every vehicle serving this request must have.
+    pub required_features: u32,
+    /// Nobody else may be on board while this request is on board.
+    pub travel_alone: bool,
+    /// Indices of requests that must never share a route with this one
+    /// (the relation is made symmetric by the solver).
+    pub conflicts: Vec<usize>,
+    /// Weight of this request's ride time in the objective; `None` uses
+    /// [`ObjectiveWeights::ride_time`].
+    pub ride_time_weight: Option<f64>,
+}
+
+/// A linear capacity rule `sum_d coef[d] * load[d] <= limit`, enforced at every
+/// moment of a route (e.g. `seated + 2 * wheelchair <= 8`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CapacityRule {
+    /// One coefficient per load dimension (missing dimensions count as 0).
+    pub coef: Vec<i32>,
+    /// Right-hand side.
+    pub limit: i32,
+}
+
+/// A class of identical vehicles.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VehicleType {
+    /// Number of vehicles available.
+    pub count: usize,
+    /// Location the vehicles start from.
+    pub start_location: usize,
+    /// Location the vehicles return to.
+    pub end_location: usize,
+    /// Capacity rules, all enforced at every moment.
+    pub capacity: Vec<CapacityRule>,
+    /// Bitmask of features the vehicles have.
+    pub features: u32,
+    /// Cost of using one vehicle.
+    pub fixed_cost: f64,
+    /// Cost per unit of distance.
+    pub cost_per_distance: f64,
+    /// Cost per unit of route duration (end depot arrival minus start depot
+    /// departure, with the departure delayed as much as useful).
+    pub cost_per_duration: f64,
+    /// Earliest departure from the start depot.
+    pub shift_open: f64,
+    /// Latest arrival at the end depot.
+    pub shift_close: f64,
+    /// Maximum route duration (duty), if any.
+    pub max_duration: Option<f64>,
+}
+
+/// Weights of the objective beyond the per-route vehicle costs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ObjectiveWeights {
+    /// Cost per unit of ride time, summed over requests with pickup and
+    /// delivery (overridable per request).
+    pub ride_time: f64,
+    /// Cost of leaving one request unassigned.
+    pub unassigned_penalty: f64,
+    /// Hierarchical objective: first minimise the number of vehicles used,
+    /// then the cost (Solomon / Li & Lim convention).
+    pub minimise_vehicles: bool,
+}
+
+impl Default for ObjectiveWeights {
+    fn default() -> Self {
+        ObjectiveWeights {
+            ride_time: 0.0,
+            unassigned_penalty: 1e6,
+            minimise_vehicles: false,
+        }
+    }
+}
+
+/// A complete problem instance.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Instance {
+    /// Number of locations; matrices are `n_locations * n_locations`.
+    pub n_locations: usize,
+    /// Row-major travel durations (`duration[from * n + to]`).
+    pub duration: Vec<f64>,
+    /// Row-major travel distances.
+    pub distance: Vec<f64>,
+    /// Requests to serve.
+    pub requests: Vec<Request>,
+    /// Available vehicle types.
+    pub vehicle_types: Vec<VehicleType>,
+    /// Objective weights.
+    pub objective: ObjectiveWeights,
+}
+
+/// Structural problems found by [`Instance::validate`].
+#[derive(Clone, Debug, PartialEq)]
+pub enum InstanceError {
+    /// A matrix does not have `n_locations^2` entries.
+    MatrixSize,
+    /// A location index is out of range.
+    LocationOutOfRange,
+    /// A request has neither pickup nor delivery.
+    EmptyRequest(usize),
+    /// A conflict refers to an unknown request.
+    BadConflict(usize),
+    /// A matrix entry is negative or not finite.
+    BadMatrixValue,
+}
+
+impl std::fmt::Display for InstanceError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self:?}")
+    }
+}
+
+impl std::error::Error for InstanceError {}
+
+impl Instance {
+    /// Travel duration from location `a` to location `b`.
+    #[inline]
+    pub fn dur(&self, a: usize, b: usize) -> f64 {
+        self.duration[a * self.n_locations + b]
+    }
+
+    /// Travel distance from location `a` to location `b`.
+    #[inline]
+    pub fn dist(&self, a: usize, b: usize) -> f64 {
+        self.distance[a * self.n_locations + b]
+    }
+
+    /// Checks structural consistency (matrix sizes, indices, values).
+    pub fn validate(&self) -> Result<(), InstanceError> {
+        let n = self.n_locations;
+        if self.duration.len() != n * n || self.distance.len() != n * n {
+            return Err(InstanceError::MatrixSize);
+        }
+        if self
+            .duration
+            .iter()
+            .chain(self.distance.iter())
+            .any(|v| !v.is_finite() || *v < 0.0)
+        {
+            return Err(InstanceError::BadMatrixValue);
+        }
+        for (i, r) in self.requests.iter().enumerate() {
+            if r.pickup.is_none() && r.delivery.is_none() {
+                return Err(InstanceError::EmptyRequest(i));
+            }
+            for s in r.pickup.iter().chain(r.delivery.iter()) {
+                if s.location >= n {
+                    return Err(InstanceError::LocationOutOfRange);
+                }
+            }
+            if r.conflicts.iter().any(|&c| c >= self.requests.len()) {
+                return Err(InstanceError::BadConflict(i));
+            }
+        }
+        for v in &self.vehicle_types {
+            if v.start_location >= n || v.end_location >= n {
+                return Err(InstanceError::LocationOutOfRange);
+            }
+        }
+        Ok(())
+    }
+
+    /// Builds Euclidean distance and duration matrices (travel time equal to
+    /// distance, double precision) from planar coordinates.
+    pub fn euclidean_matrices(coords: &[(f64, f64)]) -> Vec<f64> {
+        let n = coords.len();
+        let mut m = vec![0.0; n * n];
+        for i in 0..n {
+            for j in 0..n {
+                let dx = coords[i].0 - coords[j].0;
+                let dy = coords[i].1 - coords[j].1;
+                m[i * n + j] = (dx * dx + dy * dy).sqrt();
+            }
+        }
+        m
+    }
+}
+
+/// Whether a visit picks a request up or drops it off.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VisitKind {
+    /// The request's pickup stop.
+    Pickup,
+    /// The request's delivery stop.
+    Delivery,
+}
+
+/// One stop of a route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Visit {
+    /// Request index.
+    pub request: usize,
+    /// Pickup or delivery.
+    pub kind: VisitKind,
+}
+
+/// Times at one stop of a route.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct StopTimes {
+    /// Arrival at the stop.
+    pub arrival: f64,
+    /// Start of service (arrival plus waiting).
+    pub start: f64,
+    /// Departure (start plus service time).
+    pub departure: f64,
+}
+
+/// The timetable of a route.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Schedule {
+    /// Departure from the start depot.
+    pub start: f64,
+    /// Arrival at the end depot.
+    pub end: f64,
+    /// One entry per visit, in visiting order.
+    pub stops: Vec<StopTimes>,
+}
+
+/// One vehicle's route.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Route {
+    /// Index into [`Instance::vehicle_types`].
+    pub vehicle_type: usize,
+    /// Visits in order (depots excluded).
+    pub visits: Vec<Visit>,
+    /// Timetable.
+    pub schedule: Schedule,
+    /// Total distance, depot to depot.
+    pub distance: f64,
+    /// `schedule.end - schedule.start`.
+    pub duration: f64,
+    /// Sum of ride times of requests with pickup and delivery on this route.
+    pub ride_time: f64,
+    /// Route cost: fixed + distance + duration + weighted ride time.
+    pub cost: f64,
+}
+
+/// Why a request was left unassigned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnassignedReason {
+    /// No vehicle type has the required features and enough capacity for the
+    /// request's load.
+    NoCompatibleVehicle {
+        /// `true` if some vehicle type has the features (so capacity is the
+        /// obstacle), `false` if no vehicle type has the features.
+        features_ok: bool,
+    },
+    /// Even alone on a compatible vehicle the request cannot be served; the
+    /// violated constraint is the one reported for the first compatible type.
+    InfeasibleAlone(Violation),
+    /// Every compatible vehicle is in use and the request fits in none of
+    /// their routes.
+    FleetExhausted,
+    /// A vehicle was available but serving the request costs more than the
+    /// unassigned penalty, or the search found no feasible insertion in the
+    /// time given.
+    NotInserted,
+}
+
+/// The result of [`solve`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Solution {
+    /// Used routes.
+    pub routes: Vec<Route>,
+    /// Unassigned requests and why.
+    pub unassigned: Vec<(usize, UnassignedReason)>,
+    /// Objective value: route costs plus unassigned penalties.
+    pub cost: f64,
+    /// Iterations performed (summed over threads).
+    pub iterations: u64,
+}
+
+impl Solution {
+    /// Sum of route distances.
+    pub fn distance(&self) -> f64 {
+        self.routes.iter().map(|r| r.distance).sum()
+    }
+}
+
+/// Search settings.
+#[derive(Clone, Debug)]
+pub struct SolverConfig {
+    /// Wall-clock budget; `None` means only the iteration limit stops.
+    pub time_limit: Option<Duration>,
+    /// Iterations per thread; `None` means only the time limit stops. With an
+    /// iteration limit (and no binding time limit) the result is exactly
+    /// reproducible for the same seed and thread count.
+    pub iteration_limit: Option<u64>,
+    /// Random seed.
+    pub seed: u64,
+    /// Number of worker threads (at least 1).
+    pub threads: usize,
+    /// Set to `true` from anywhere to stop the search; the best solution found
+    /// so far is returned.
+    pub cancel: Arc<AtomicBool>,
+}
+
+impl Default for SolverConfig {
+    fn default() -> Self {
+        SolverConfig {
+            time_limit: Some(Duration::from_secs(10)),
+            iteration_limit: None,
+            seed: 0,
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            cancel: Arc::new(AtomicBool::new(false)),
+        }
+    }
+}
+
+/// A progress report, sent whenever the best solution improves and at every
+/// synchronisation point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Progress {
+    /// Time since the start of [`solve`].
+    pub elapsed: Duration,
+    /// Objective value of the best solution.
+    pub best_cost: f64,
+    /// Vehicles used by the best solution.
+    pub vehicles: usize,
+    /// Unassigned requests in the best solution.
+    pub unassigned: usize,
+    /// Iterations so far, summed over threads.
+    pub iteration: u64,
+}

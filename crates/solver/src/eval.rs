@@ -1,0 +1,561 @@
+//! Preprocessed instance data and exact route evaluation (schedule,
+//! feasibility, cost) for a fixed visiting sequence.
+//!
+//! Node ids: request `r` has pickup node `2r` and delivery node `2r + 1`.
+
+use crate::{Instance, Schedule, StopTimes, VisitKind};
+
+/// The hard constraint a route (or a request alone) violates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Violation {
+    /// Service at a pickup cannot start inside its window.
+    PickupWindow,
+    /// Service at a delivery cannot start inside its window.
+    DeliveryWindow,
+    /// The maximum ride time of a request cannot be met.
+    RideTime,
+    /// The maximum route duration (duty) cannot be met.
+    Duty,
+    /// The vehicle cannot be back at its end depot before the shift closes.
+    Shift,
+    /// A capacity rule is exceeded.
+    Capacity,
+    /// The vehicle lacks a required feature.
+    Features,
+    /// A travel-alone request shares the vehicle.
+    TravelAlone,
+    /// Two conflicting requests share the route.
+    Conflict,
+    /// A pickup is after its delivery or one of the pair is missing.
+    Precedence,
+}
+
+pub(crate) const INF: f64 = f64::INFINITY;
+const EPS: f64 = 1e-9;
+
+/// Flat per-node and per-request data derived from an [`Instance`].
+pub(crate) struct Prep<'a> {
+    pub inst: &'a Instance,
+    pub nl: usize,
+    pub node_loc: Vec<usize>,
+    pub node_open: Vec<f64>,
+    pub node_close: Vec<f64>,
+    pub node_serv: Vec<f64>,
+    pub has_p: Vec<bool>,
+    pub has_d: Vec<bool>,
+    /// Max ride per request (INF when none or not a pickup-delivery pair).
+    pub max_ride: Vec<f64>,
+    /// Ride-time weight per request.
+    pub ride_w: Vec<f64>,
+    /// `qrule[vt][rule * nreq + r]`: rule value of request r's load.
+    pub qrule: Vec<Vec<i32>>,
+    pub limits: Vec<Vec<i32>>,
+    /// `compat[r * nvt + vt]`: features and capacity allow the request alone.
+    pub compat: Vec<bool>,
+    pub feat_ok: Vec<bool>,
+    pub conflicts: Vec<Vec<usize>>,
+    pub alone: Vec<bool>,
+    pub nreq: usize,
+    /// Some constraint or cost needs the full eight-step evaluation.
+    pub complex: bool,
+    /// Whether any request needs ride-time scheduling (limits or weights).
+    pub ride_sched: bool,
+}
+
+impl<'a> Prep<'a> {
+    pub(crate) fn new(inst: &'a Instance) -> Prep<'a> {
+        let nreq = inst.requests.len();
+        let nvt = inst.vehicle_types.len();
+        let mut p = Prep {
+            inst,
+            nl: inst.n_locations,
+            node_loc: vec![0; 2 * nreq],
+            node_open: vec![0.0; 2 * nreq],
+            node_close: vec![INF; 2 * nreq],
+            node_serv: vec![0.0; 2 * nreq],
+            has_p: vec![false; nreq],
+            has_d: vec![false; nreq],
+            max_ride: vec![INF; nreq],
+            ride_w: vec![0.0; nreq],
+            qrule: Vec::new(),
+            limits: Vec::new(),
+            compat: vec![false; nreq * nvt],
+            feat_ok: vec![false; nreq * nvt],
+            conflicts: vec![Vec::new(); nreq],
+            alone: vec![false; nreq],
+            nreq,
+            complex: false,
+            ride_sched: false,
+        };
+        for (r, req) in inst.requests.iter().enumerate() {
+            for (k, s) in [(0, &req.pickup), (1, &req.delivery)] {
+                if let Some(s) = s {
+                    let n = 2 * r + k;
+                    p.node_loc[n] = s.location;
+                    p.node_open[n] = s.tw_open;
+                    p.node_close[n] = s.tw_close;
+                    p.node_serv[n] = s.service;
+                }
+            }
+            p.has_p[r] = req.pickup.is_some();
+            p.has_d[r] = req.delivery.is_some();
+            let pair = p.has_p[r] && p.has_d[r];
+            if pair {
+                if let Some(l) = req.max_ride {
+                    p.max_ride[r] = l;
+                }
+                p.ride_w[r] = req.ride_time_weight.unwrap_or(inst.objective.ride_time);
+            }
+            p.alone[r] = req.travel_alone;
+            for &c in &req.conflicts {
+                if c != r {
+                    p.conflicts[r].push(c);
+                    p.conflicts[c].push(r);
+                }
+            }
+        }
+        for c in &mut p.conflicts {
+            c.sort_unstable();
+            c.dedup();
+        }
+        for (v, vt) in inst.vehicle_types.iter().enumerate() {
+            let nr = vt.capacity.len();
+            let mut q = vec![0; nr * nreq];
+            for (k, rule) in vt.capacity.iter().enumerate() {
+                for (r, req) in inst.requests.iter().enumerate() {
+                    q[k * nreq + r] = rule
+                        .coef
+                        .iter()
+                        .zip(req.load.iter())
+                        .map(|(a, b)| a * b)
+                        .sum();
+                }
+            }
+            for (r, req) in inst.requests.iter().enumerate() {
+                let f = req.required_features & vt.features == req.required_features;
+                let cap = (0..nr).all(|k| q[k * nreq + r] <= vt.capacity[k].limit);
+                p.feat_ok[r * nvt + v] = f;
+                p.compat[r * nvt + v] = f && cap && vt.count > 0;
+            }
+            p.qrule.push(q);
+            p.limits.push(vt.capacity.iter().map(|c| c.limit).collect());
+            if vt.max_duration.is_some() || vt.cost_per_duration > 0.0 {
+                p.complex = true;
+            }
+        }
+        p.ride_sched = (0..nreq).any(|r| p.max_ride[r] < INF || p.ride_w[r] > 0.0);
+        if p.ride_sched {
+            p.complex = true;
+        }
+        p
+    }
+
+    #[inline]
+    pub(crate) fn t(&self, a: usize, b: usize) -> f64 {
+        self.inst.duration[a * self.nl + b]
+    }
+
+    #[inline]
+    pub(crate) fn d(&self, a: usize, b: usize) -> f64 {
+        self.inst.distance[a * self.nl + b]
+    }
+
+    pub(crate) fn nvt(&self) -> usize {
+        self.inst.vehicle_types.len()
+    }
+}
+
+/// Result of evaluating one route.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct RouteEval {
+    pub violation: Option<Violation>,
+    pub distance: f64,
+    pub duration: f64,
+    pub ride: f64,
+    pub cost: f64,
+}
+
+/// Reusable buffers for [`evaluate`].
+#[derive(Default, Clone)]
+pub(crate) struct Scratch {
+    loc: Vec<usize>,
+    open: Vec<f64>,
+    close: Vec<f64>,
+    serv: Vec<f64>,
+    /// For a delivery position: the pickup position (usize::MAX otherwise).
+    pair: Vec<usize>,
+    lim: Vec<f64>,
+    a: Vec<f64>,
+    pub b: Vec<f64>,
+    w: Vec<f64>,
+    d: Vec<f64>,
+    pos_of: Vec<usize>,
+    load: Vec<i32>,
+}
+
+/// Evaluates route `nodes` on vehicle type `vt`. On success (`violation ==
+/// None`) the schedule is left in `sc.b` (start of service per position,
+/// position 0 = start depot departure, last = end depot arrival).
+pub(crate) fn evaluate(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch) -> RouteEval {
+    let v = &p.inst.vehicle_types[vt];
+    let m = nodes.len();
+    let np = m + 2;
+    let mut ev = RouteEval::default();
+    if m == 0 {
+        return ev;
+    }
+    // ---- static checks: features, pairing, capacity, alone, conflicts
+    sc.pos_of.clear();
+    sc.pos_of.resize(p.nreq * 2, usize::MAX);
+    for (k, &n) in nodes.iter().enumerate() {
+        let n = n as usize;
+        sc.pos_of[n] = k + 1;
+    }
+    let nvt = p.nvt();
+    let nr = v.capacity.len();
+    sc.load.clear();
+    sc.load.resize(nr, 0);
+    let mut onboard = 0i32;
+    let mut alone_on = 0i32;
+    for &n in nodes {
+        let n = n as usize;
+        let r = n / 2;
+        if !p.feat_ok[r * nvt + vt] {
+            ev.violation = Some(Violation::Features);
+            return ev;
+        }
+        let (pp, dp) = (sc.pos_of[2 * r], sc.pos_of[2 * r + 1]);
+        if p.has_p[r] != (pp != usize::MAX) || p.has_d[r] != (dp != usize::MAX) {
+            ev.violation = Some(Violation::Precedence);
+            return ev;
+        }
+        if pp != usize::MAX && dp != usize::MAX && pp > dp {
+            ev.violation = Some(Violation::Precedence);
+            return ev;
+        }
+        if n % 2 == 1 && !p.has_p[r] {
+            // delivery-only: on board from the start
+            for k in 0..nr {
+                sc.load[k] += p.qrule[vt][k * p.nreq + r];
+            }
+            onboard += 1;
+            alone_on += p.alone[r] as i32;
+        }
+        for &c in &p.conflicts[r] {
+            if sc.pos_of[2 * c] != usize::MAX || sc.pos_of[2 * c + 1] != usize::MAX {
+                ev.violation = Some(Violation::Conflict);
+                return ev;
+            }
+        }
+    }
+    let cap_ok = |load: &[i32]| (0..nr).all(|k| load[k] <= p.limits[vt][k]);
+    if !cap_ok(&sc.load) {
+        ev.violation = Some(Violation::Capacity);
+        return ev;
+    }
+    if alone_on > 0 && onboard > 1 {
+        ev.violation = Some(Violation::TravelAlone);
+        return ev;
+    }
+    for &n in nodes {
+        let n = n as usize;
+        let r = n / 2;
+        let sign = if n % 2 == 0 { 1 } else { -1 };
+        for k in 0..nr {
+            sc.load[k] += sign * p.qrule[vt][k * p.nreq + r];
+        }
+        onboard += sign;
+        if p.alone[r] {
+            alone_on += sign;
+        }
+        if sign > 0 && !cap_ok(&sc.load) {
+            ev.violation = Some(Violation::Capacity);
+            return ev;
+        }
+        if alone_on > 0 && onboard > 1 {
+            ev.violation = Some(Violation::TravelAlone);
+            return ev;
+        }
+    }
+    // ---- positional arrays
+    sc.loc.clear();
+    sc.open.clear();
+    sc.close.clear();
+    sc.serv.clear();
+    sc.pair.clear();
+    sc.lim.clear();
+    sc.loc.push(v.start_location);
+    sc.open.push(v.shift_open);
+    sc.close.push(v.shift_close);
+    sc.serv.push(0.0);
+    sc.pair.push(usize::MAX);
+    sc.lim.push(INF);
+    for &n in nodes {
+        let n = n as usize;
+        let r = n / 2;
+        sc.loc.push(p.node_loc[n]);
+        sc.open.push(p.node_open[n]);
+        sc.close.push(p.node_close[n]);
+        sc.serv.push(p.node_serv[n]);
+        if n % 2 == 1 && p.has_p[r] {
+            sc.pair.push(sc.pos_of[2 * r]);
+            sc.lim.push(p.max_ride[r]);
+        } else {
+            sc.pair.push(usize::MAX);
+            sc.lim.push(INF);
+        }
+    }
+    sc.loc.push(v.end_location);
+    sc.open.push(v.shift_open);
+    sc.close.push(v.shift_close);
+    sc.serv.push(0.0);
+    sc.pair.push(usize::MAX);
+    sc.lim.push(INF);
+    let mut dist = 0.0;
+    for k in 1..np {
+        dist += p.d(sc.loc[k - 1], sc.loc[k]);
+    }
+    ev.distance = dist;
+    // ---- step 1-2: forward pass from the earliest departure
+    sc.a.clear();
+    sc.a.resize(np, 0.0);
+    sc.b.clear();
+    sc.b.resize(np, 0.0);
+    sc.w.clear();
+    sc.w.resize(np, 0.0);
+    sc.d.clear();
+    sc.d.resize(np, 0.0);
+    sc.b[0] = sc.open[0];
+    sc.a[0] = sc.b[0];
+    sc.d[0] = sc.b[0];
+    forward(p, sc, 1);
+    for k in 1..np {
+        if sc.b[k] > sc.close[k] + EPS {
+            ev.violation = Some(window_violation(nodes, k, np));
+            return ev;
+        }
+    }
+    // ---- steps 3-5: delay the departure by the forward slack
+    let maxdur = v.max_duration.unwrap_or(INF);
+    let f0 = forward_slack(sc, 0, np, INF);
+    let wsum: f64 = sc.w[1..np - 1].iter().sum();
+    let shift = f0.min(wsum);
+    if shift > 0.0 {
+        sc.b[0] += shift;
+        sc.d[0] = sc.b[0];
+        sc.a[0] = sc.b[0];
+        forward(p, sc, 1);
+    }
+    // ---- steps 6-7: delay pickups to shorten ride times
+    if p.ride_sched {
+        let end_lim = sc.d[0] + maxdur;
+        for j in 1..np - 1 {
+            let n = nodes[j - 1] as usize;
+            if n % 2 != 0 || !p.has_d[n / 2] {
+                continue;
+            }
+            let fj = forward_slack(sc, j, np, end_lim);
+            let ws: f64 = sc.w[j + 1..np - 1].iter().sum();
+            let delta = fj.min(ws);
+            if delta > 0.0 {
+                sc.w[j] += delta;
+                sc.b[j] = sc.a[j] + sc.w[j];
+                sc.d[j] = sc.b[j] + sc.serv[j];
+                forward(p, sc, j + 1);
+            }
+        }
+    }
+    // ---- step 8: check
+    let mut viol = check_times(sc, np, maxdur);
+    if let Some(vv) = viol {
+        if matches!(vv, Violation::RideTime | Violation::Duty) {
+            // exact fallback
+            if exact_schedule(p, sc, np, maxdur) {
+                viol = check_times(sc, np, maxdur);
+            }
+        }
+        if let Some(vv) = viol {
+            ev.violation = Some(match vv {
+                Violation::PickupWindow => window_violation(nodes, 1, np),
+                x => x,
+            });
+            return ev;
+        }
+    }
+    let mut ride = 0.0;
+    let mut wride = 0.0;
+    for k in 1..np - 1 {
+        if sc.pair[k] != usize::MAX {
+            let rt = sc.b[k] - sc.d[sc.pair[k]];
+            ride += rt;
+            wride += rt * p.ride_w[nodes[k - 1] as usize / 2];
+        }
+    }
+    ev.ride = ride;
+    ev.duration = sc.b[np - 1] - sc.d[0];
+    ev.cost = v.fixed_cost + v.cost_per_distance * dist + v.cost_per_duration * ev.duration + wride;
+    ev
+}
+
+fn window_violation(nodes: &[u32], k: usize, np: usize) -> Violation {
+    if k == np - 1 || k == 0 {
+        Violation::Shift
+    } else if nodes[k - 1] % 2 == 0 {
+        Violation::PickupWindow
+    } else {
+        Violation::DeliveryWindow
+    }
+}
+
+/// Checks windows, ride times and duration of the schedule in `sc`;
+/// window violations are reported as `PickupWindow` (refined by the caller).
+fn check_times(sc: &Scratch, np: usize, maxdur: f64) -> Option<Violation> {
+    for k in 1..np {
+        if sc.b[k] > sc.close[k] + EPS || sc.b[k] < sc.open[k] - EPS {
+            return Some(if k == np - 1 {
+                Violation::Shift
+            } else {
+                Violation::PickupWindow
+            });
+        }
+        if k > 0 && sc.b[k] + EPS < sc.d[k - 1] {
+            return Some(Violation::PickupWindow);
+        }
+        if sc.pair[k] != usize::MAX && sc.b[k] - sc.d[sc.pair[k]] > sc.lim[k] + EPS {
+            return Some(Violation::RideTime);
+        }
+    }
+    if sc.b[np - 1] - sc.d[0] > maxdur + EPS {
+        return Some(Violation::Duty);
+    }
+    None
+}
+
+/// Recomputes arrival/start/departure from position `from` on.
+#[inline]
+fn forward(p: &Prep, sc: &mut Scratch, from: usize) {
+    for k in from..sc.b.len() {
+        let a = sc.d[k - 1] + p.t(sc.loc[k - 1], sc.loc[k]);
+        sc.a[k] = a;
+        let b = if a > sc.open[k] { a } else { sc.open[k] };
+        sc.b[k] = b;
+        sc.w[k] = b - a;
+        sc.d[k] = b + sc.serv[k];
+    }
+}
+
+/// Cordeau & Laporte's forward time slack at position `i`:
+/// `min_{i<=j} ( sum_{i<p<=j} W_p + max(0, min(l_j - B_j, L - P_j)) )`, where
+/// `P_j` is the ride time of the request delivered at `j` if it was picked up
+/// before `i`. `end_lim` additionally bounds the end depot (duty).
+fn forward_slack(sc: &Scratch, i: usize, np: usize, end_lim: f64) -> f64 {
+    let mut wsum = 0.0;
+    let mut best = INF;
+    for j in i..np {
+        if j > i {
+            wsum += sc.w[j];
+        }
+        let mut s = sc.close[j] - sc.b[j];
+        if j == np - 1 {
+            s = s.min(end_lim - sc.b[j]);
+        }
+        let pj = sc.pair[j];
+        if pj != usize::MAX && pj < i {
+            s = s.min(sc.lim[j] - (sc.b[j] - sc.d[pj]));
+        }
+        let val = wsum + s.max(0.0);
+        if val < best {
+            best = val;
+        }
+        if wsum >= best {
+            break;
+        }
+    }
+    best
+}
+
+/// Exact feasibility of the timing constraints of the sequence in `sc` as a
+/// system of difference constraints (Bellman–Ford from a virtual origin).
+/// On success writes the earliest feasible schedule (then delays the depot
+/// departure as far as the first stop allows) into `sc` and returns `true`.
+fn exact_schedule(p: &Prep, sc: &mut Scratch, np: usize, maxdur: f64) -> bool {
+    // variables x_0..x_{np-1} = start of service, z = np (origin, value 0)
+    // earliest schedule: e_k = max over constraint paths; compute with
+    // longest-path relaxation on "x_v >= x_u + w" constraints.
+    // Constraints (x_v - x_u >= w):
+    //   x_k - z >= open_k ; z - x_k >= -close_k
+    //   x_{k+1} - x_k >= serv_k + t
+    //   x_p - x_d >= -(lim + serv_p)  (ride)
+    //   x_0 - x_end >= -maxdur        (duty)
+    let mut edges: Vec<(usize, usize, f64)> = Vec::with_capacity(4 * np);
+    let z = np;
+    for k in 0..np {
+        edges.push((z, k, sc.open[k]));
+        edges.push((k, z, -sc.close[k]));
+        if k + 1 < np {
+            edges.push((k, k + 1, sc.serv[k] + p.t(sc.loc[k], sc.loc[k + 1])));
+        }
+        if sc.pair[k] != usize::MAX && sc.lim[k] < INF {
+            let pp = sc.pair[k];
+            edges.push((k, pp, -(sc.lim[k] + sc.serv[pp])));
+        }
+    }
+    if maxdur < INF {
+        edges.push((np - 1, 0, -maxdur));
+    }
+    let mut x = vec![f64::NEG_INFINITY; np + 1];
+    x[z] = 0.0;
+    let mut changed = true;
+    let mut rounds = 0;
+    while changed {
+        changed = false;
+        rounds += 1;
+        if rounds > np + 2 {
+            return false; // positive cycle: infeasible
+        }
+        for &(u, v, w) in &edges {
+            if x[u] > f64::NEG_INFINITY && x[u] + w > x[v] + 1e-9 {
+                x[v] = x[u] + w;
+                changed = true;
+            }
+        }
+    }
+    if x[z] > 1e-9 {
+        return false;
+    }
+    sc.b[..np].copy_from_slice(&x[..np]);
+    // delay the departure as far as the first stop allows
+    sc.b[0] = sc.b[0].max((sc.b[1] - p.t(sc.loc[0], sc.loc[1])).min(sc.close[0]));
+    for k in 0..np {
+        sc.d[k] = sc.b[k] + sc.serv[k];
+        sc.a[k] = if k == 0 {
+            sc.b[0]
+        } else {
+            sc.d[k - 1] + p.t(sc.loc[k - 1], sc.loc[k])
+        };
+        sc.w[k] = sc.b[k] - sc.a[k];
+    }
+    true
+}
+
+/// Builds the public schedule from the buffers after a successful
+/// [`evaluate`].
+pub(crate) fn schedule_from(sc: &Scratch, m: usize) -> Schedule {
+    let stops = (1..=m)
+        .map(|k| StopTimes {
+            arrival: sc.a[k],
+            start: sc.b[k],
+            departure: sc.d[k],
+        })
+        .collect();
+    Schedule {
+        start: sc.d[0],
+        end: sc.b[m + 1],
+        stops,
+    }
+}
+
+/// Node id of a visit.
+pub(crate) fn node_of(request: usize, kind: VisitKind) -> u32 {
+    (2 * request + usize::from(kind == VisitKind::Delivery)) as u32
+}

@@ -1,0 +1,1179 @@
+//! Ruin-and-recreate search (SISR-style string removals, greedy insertion
+//! with blinks, simulated annealing) with a fleet-minimisation phase for the
+//! hierarchical objective, run on several threads that share their best
+//! solution at deterministic synchronisation points.
+
+use crate::eval::{evaluate, node_of, schedule_from, Prep, Scratch, INF};
+use crate::rng::Rng;
+use crate::{
+    Instance, Progress, Route, Solution, SolverConfig, UnassignedReason, Visit, VisitKind,
+};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+const NONE: u32 = u32::MAX;
+/// Average number of requests removed per ruin (SISR's c-bar).
+const CBAR: f64 = 10.0;
+/// Maximum string length (SISR's L-max).
+const LMAX: f64 = 10.0;
+/// Blink rate of greedy insertion.
+const BLINK: f64 = 0.01;
+/// Iterations between synchronisation points.
+const EPOCH: u64 = 250;
+/// Share of the budget given to fleet minimisation (hierarchical objective).
+const FLEET_FRAC: f64 = 0.4;
+
+/// Cached per-route data for O(1) / O(route length) insertion checks.
+#[derive(Clone, Debug)]
+pub(crate) struct RouteState {
+    pub vt: usize,
+    pub nodes: Vec<u32>,
+    /// Location per position (0 = start depot, m+1 = end depot).
+    loc: Vec<usize>,
+    /// Earliest start of service per position (forward pass).
+    early: Vec<f64>,
+    /// Service time per position.
+    serv: Vec<f64>,
+    /// Latest start of service per position keeping the remainder
+    /// window-feasible.
+    late: Vec<f64>,
+    /// Capacity-rule values after each position: `rv[k * nr + rule]`.
+    rv: Vec<i32>,
+    /// Requests on board after each position.
+    onboard: Vec<u16>,
+    /// A travel-alone request is on board after each position.
+    alone: Vec<bool>,
+    pub cost: f64,
+}
+
+impl RouteState {
+    pub(crate) fn build(p: &Prep, vt: usize, nodes: Vec<u32>, sc: &mut Scratch) -> RouteState {
+        let v = &p.inst.vehicle_types[vt];
+        let m = nodes.len();
+        let np = m + 2;
+        let nr = v.capacity.len();
+        let mut loc = Vec::with_capacity(np);
+        let mut serv = Vec::with_capacity(np);
+        let mut close = Vec::with_capacity(np);
+        let mut open = Vec::with_capacity(np);
+        loc.push(v.start_location);
+        serv.push(0.0);
+        open.push(v.shift_open);
+        close.push(v.shift_close);
+        for &n in &nodes {
+            let n = n as usize;
+            loc.push(p.node_loc[n]);
+            serv.push(p.node_serv[n]);
+            open.push(p.node_open[n]);
+            close.push(p.node_close[n]);
+        }
+        loc.push(v.end_location);
+        serv.push(0.0);
+        open.push(v.shift_open);
+        close.push(v.shift_close);
+        let mut early = vec![0.0; np];
+        early[0] = v.shift_open;
+        let mut distance = 0.0;
+        for k in 1..np {
+            let a = early[k - 1] + serv[k - 1] + p.t(loc[k - 1], loc[k]);
+            early[k] = if a > open[k] { a } else { open[k] };
+            distance += p.d(loc[k - 1], loc[k]);
+        }
+        let mut late = vec![0.0; np];
+        late[np - 1] = close[np - 1];
+        for k in (0..np - 1).rev() {
+            let l = late[k + 1] - p.t(loc[k], loc[k + 1]) - serv[k];
+            late[k] = if l < close[k] { l } else { close[k] };
+        }
+        let mut rv = vec![0; np * nr];
+        let mut onboard = vec![0u16; np];
+        let mut alone = vec![false; np];
+        let mut cur = vec![0i32; nr];
+        let mut ob = 0i32;
+        let mut al = 0i32;
+        for &n in &nodes {
+            let n = n as usize;
+            let r = n / 2;
+            if n % 2 == 1 && !p.has_p[r] {
+                for (x, c) in cur.iter_mut().enumerate() {
+                    *c += p.qrule[vt][x * p.nreq + r];
+                }
+                ob += 1;
+                al += p.alone[r] as i32;
+            }
+        }
+        for k in 0..np {
+            if k > 0 && k <= m {
+                let n = nodes[k - 1] as usize;
+                let r = n / 2;
+                let s = if n % 2 == 0 { 1 } else { -1 };
+                for (x, c) in cur.iter_mut().enumerate() {
+                    *c += s * p.qrule[vt][x * p.nreq + r];
+                }
+                ob += s;
+                if p.alone[r] {
+                    al += s;
+                }
+            }
+            rv[k * nr..(k + 1) * nr].copy_from_slice(&cur);
+            onboard[k] = ob.max(0) as u16;
+            alone[k] = al > 0;
+        }
+        let cost = if m == 0 {
+            0.0
+        } else if p.complex {
+            let ev = evaluate(p, vt, &nodes, sc);
+            debug_assert!(ev.violation.is_none(), "{:?}", ev.violation);
+            ev.cost
+        } else {
+            v.fixed_cost + v.cost_per_distance * distance
+        };
+        RouteState {
+            vt,
+            nodes,
+            loc,
+            early,
+            serv,
+            late,
+            rv,
+            onboard,
+            alone,
+            cost,
+        }
+    }
+
+    #[inline]
+    fn fits(&self, k: usize, q: &[i32], lim: &[i32]) -> bool {
+        let nr = q.len();
+        let row = &self.rv[k * nr..(k + 1) * nr];
+        row.iter().zip(q).zip(lim).all(|((a, b), l)| a + b <= *l)
+    }
+}
+
+/// A (partial) solution inside the search.
+#[derive(Clone, Debug)]
+pub(crate) struct Sol {
+    pub routes: Vec<RouteState>,
+    pub unassigned: Vec<usize>,
+    pub route_of: Vec<u32>,
+    pub cost: f64,
+}
+
+impl Sol {
+    fn recompute(&mut self, ctx: &Ctx) {
+        self.route_of.iter_mut().for_each(|x| *x = NONE);
+        for (i, rt) in self.routes.iter().enumerate() {
+            for &n in &rt.nodes {
+                self.route_of[n as usize / 2] = i as u32;
+            }
+        }
+        self.cost = self.routes.iter().map(|r| r.cost).sum::<f64>()
+            + ctx.penalty * self.unassigned.len() as f64;
+    }
+
+    fn used(&self, nvt: usize) -> Vec<usize> {
+        let mut u = vec![0; nvt];
+        for r in &self.routes {
+            u[r.vt] += 1;
+        }
+        u
+    }
+}
+
+/// Read-only search context shared by all workers.
+pub(crate) struct Ctx<'a> {
+    pub p: Prep<'a>,
+    pub penalty: f64,
+    pub hier: bool,
+    /// Extra cost used when deciding to open a route (hierarchical mode).
+    pub open_penalty: f64,
+    /// Requests the search may insert.
+    pub active: Vec<usize>,
+    /// Related requests per request, nearest first.
+    pub neigh: Vec<Vec<u32>>,
+    pub demand: Vec<f64>,
+    pub depot_dist: Vec<f64>,
+    pub tw_close: Vec<f64>,
+    pub vehicles_lb: usize,
+    pub empty: Vec<RouteState>,
+}
+
+/// Lexicographic comparison used for "best" (hierarchical) or plain cost.
+fn better(ctx: &Ctx, a: &Sol, b: &Sol) -> bool {
+    if ctx.hier {
+        let ka = (a.unassigned.len(), a.routes.len());
+        let kb = (b.unassigned.len(), b.routes.len());
+        if ka != kb {
+            return ka < kb;
+        }
+    }
+    a.cost < b.cost - 1e-9
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Ins {
+    route: usize, // usize::MAX - vt for an empty route of type vt
+    i: usize,
+    j: usize,
+    delta: f64,
+}
+
+struct Worker<'c, 'a> {
+    ctx: &'c Ctx<'a>,
+    rng: Rng,
+    sc: Scratch,
+    qv: Vec<i32>,
+    cands: Vec<(f64, usize, usize, usize)>,
+    cur: Sol,
+    best: Sol,
+    iter: u64,
+    t0: f64,
+    fm: Option<FleetMin>,
+    fm_done: bool,
+}
+
+struct FleetMin {
+    cur: Sol,
+    absent: Vec<u32>,
+    cap: usize,
+}
+
+impl<'c, 'a> Worker<'c, 'a> {
+    // ------------------------------------------------------------ insertion
+    /// Best insertion of request `r` into `rt` (route index `ri`), updating
+    /// `best`. In complex mode, relaxed-feasible candidates are collected in
+    /// `self.cands` instead.
+    fn scan_route(
+        &mut self,
+        r: usize,
+        ri: usize,
+        rt: &RouteState,
+        best: &mut Option<Ins>,
+        blink: bool,
+    ) {
+        let p = &self.ctx.p;
+        let vt = rt.vt;
+        let v = &p.inst.vehicle_types[vt];
+        let nr = v.capacity.len();
+        self.qv.clear();
+        for x in 0..nr {
+            self.qv.push(p.qrule[vt][x * p.nreq + r]);
+        }
+        let q = &self.qv[..];
+        let lim = &p.limits[vt][..];
+        let m = rt.nodes.len();
+        let (pn, dn) = (2 * r, 2 * r + 1);
+        let alone_r = p.alone[r];
+        let cpd = v.cost_per_distance;
+        let extra = if m == 0 {
+            v.fixed_cost + self.ctx.open_penalty
+        } else {
+            0.0
+        };
+        let complex = p.complex;
+        let mut consider =
+            |delta: f64,
+             i: usize,
+             j: usize,
+             rng: &mut Rng,
+             cands: &mut Vec<(f64, usize, usize, usize)>| {
+                let dl = delta * cpd + extra;
+                if complex {
+                    cands.push((dl, ri, i, j));
+                    return;
+                }
+                if best.is_none_or(|b| dl < b.delta) {
+                    if blink && rng.f64() < BLINK {
+                        return;
+                    }
+                    *best = Some(Ins {
+                        route: ri,
+                        i,
+                        j,
+                        delta: dl,
+                    });
+                }
+            };
+        let rng = &mut self.rng;
+        let cands = &mut self.cands;
+        match (p.has_p[r], p.has_d[r]) {
+            (true, true) => {
+                let (pl, dlc) = (p.node_loc[pn], p.node_loc[dn]);
+                let (po, pc, ps) = (p.node_open[pn], p.node_close[pn], p.node_serv[pn]);
+                let (d_o, d_c, d_s) = (p.node_open[dn], p.node_close[dn], p.node_serv[dn]);
+                for i in 0..=m {
+                    if !rt.fits(i, q, lim) {
+                        continue;
+                    }
+                    if alone_r {
+                        if rt.onboard[i] != 0 {
+                            continue;
+                        }
+                    } else if rt.alone[i] {
+                        continue;
+                    }
+                    let li = rt.loc[i];
+                    let a = rt.early[i] + rt.serv[i] + p.t(li, pl);
+                    let tp = if a > po { a } else { po };
+                    if tp > pc {
+                        continue;
+                    }
+                    let dep_p = tp + ps;
+                    let ln = rt.loc[i + 1];
+                    // delivery right after the pickup
+                    {
+                        let a = dep_p + p.t(pl, dlc);
+                        let td = if a > d_o { a } else { d_o };
+                        if td <= d_c {
+                            let a2 = td + d_s + p.t(dlc, ln);
+                            let tn = if a2 > rt.early[i + 1] {
+                                a2
+                            } else {
+                                rt.early[i + 1]
+                            };
+                            if tn <= rt.late[i + 1] {
+                                let delta = p.d(li, pl) + p.d(pl, dlc) + p.d(dlc, ln) - p.d(li, ln);
+                                consider(delta, i, i, rng, cands);
+                            }
+                        }
+                    }
+                    if alone_r {
+                        continue;
+                    }
+                    let dp = p.d(li, pl) + p.d(pl, ln) - p.d(li, ln);
+                    let mut prev_loc = pl;
+                    let mut prev_dep = dep_p;
+                    for j in i + 1..=m {
+                        if !rt.fits(j, q, lim) || rt.alone[j] {
+                            break;
+                        }
+                        let lj = rt.loc[j];
+                        let a = prev_dep + p.t(prev_loc, lj);
+                        let tj = if a > rt.early[j] { a } else { rt.early[j] };
+                        if tj > rt.late[j] {
+                            break;
+                        }
+                        prev_loc = lj;
+                        prev_dep = tj + rt.serv[j];
+                        let a = prev_dep + p.t(lj, dlc);
+                        let td = if a > d_o { a } else { d_o };
+                        if td > d_c {
+                            continue;
+                        }
+                        let ln = rt.loc[j + 1];
+                        let a2 = td + d_s + p.t(dlc, ln);
+                        let tn = if a2 > rt.early[j + 1] {
+                            a2
+                        } else {
+                            rt.early[j + 1]
+                        };
+                        if tn > rt.late[j + 1] {
+                            continue;
+                        }
+                        let delta = dp + p.d(lj, dlc) + p.d(dlc, ln) - p.d(lj, ln);
+                        consider(delta, i, j, rng, cands);
+                    }
+                }
+            }
+            (false, true) => {
+                let dlc = p.node_loc[dn];
+                let (d_o, d_c, d_s) = (p.node_open[dn], p.node_close[dn], p.node_serv[dn]);
+                for j in 0..=m {
+                    if !rt.fits(j, q, lim) {
+                        break;
+                    }
+                    if alone_r {
+                        if rt.onboard[j] != 0 || j > 0 {
+                            break;
+                        }
+                    } else if rt.alone[j] {
+                        break;
+                    }
+                    let lj = rt.loc[j];
+                    let a = rt.early[j] + rt.serv[j] + p.t(lj, dlc);
+                    let td = if a > d_o { a } else { d_o };
+                    if td > d_c {
+                        continue;
+                    }
+                    let ln = rt.loc[j + 1];
+                    let a2 = td + d_s + p.t(dlc, ln);
+                    let tn = if a2 > rt.early[j + 1] {
+                        a2
+                    } else {
+                        rt.early[j + 1]
+                    };
+                    if tn > rt.late[j + 1] {
+                        continue;
+                    }
+                    let delta = p.d(lj, dlc) + p.d(dlc, ln) - p.d(lj, ln);
+                    consider(delta, j, j, rng, cands);
+                }
+            }
+            (true, false) => {
+                let pl = p.node_loc[pn];
+                let (po, pc, ps) = (p.node_open[pn], p.node_close[pn], p.node_serv[pn]);
+                // suffix feasibility of capacity / alone rules
+                let mut ok_from = vec![true; m + 2];
+                for k in (0..=m).rev() {
+                    let ok = rt.fits(k, q, lim)
+                        && if alone_r {
+                            rt.onboard[k] == 0 && k == m
+                        } else {
+                            !rt.alone[k]
+                        };
+                    ok_from[k] = ok && ok_from[k + 1];
+                }
+                for i in 0..=m {
+                    if !ok_from[i] {
+                        continue;
+                    }
+                    let li = rt.loc[i];
+                    let a = rt.early[i] + rt.serv[i] + p.t(li, pl);
+                    let tp = if a > po { a } else { po };
+                    if tp > pc {
+                        continue;
+                    }
+                    let ln = rt.loc[i + 1];
+                    let a2 = tp + ps + p.t(pl, ln);
+                    let tn = if a2 > rt.early[i + 1] {
+                        a2
+                    } else {
+                        rt.early[i + 1]
+                    };
+                    if tn > rt.late[i + 1] {
+                        continue;
+                    }
+                    let delta = p.d(li, pl) + p.d(pl, ln) - p.d(li, ln);
+                    consider(delta, i, i, rng, cands);
+                }
+            }
+            (false, false) => {}
+        }
+    }
+
+    fn new_nodes(&self, r: usize, rt: &RouteState, i: usize, j: usize) -> Vec<u32> {
+        let p = &self.ctx.p;
+        let mut v = Vec::with_capacity(rt.nodes.len() + 2);
+        let (pn, dn) = ((2 * r) as u32, (2 * r + 1) as u32);
+        match (p.has_p[r], p.has_d[r]) {
+            (true, true) => {
+                v.extend_from_slice(&rt.nodes[..i]);
+                v.push(pn);
+                v.extend_from_slice(&rt.nodes[i..j]);
+                v.push(dn);
+                v.extend_from_slice(&rt.nodes[j..]);
+            }
+            (false, true) => {
+                v.extend_from_slice(&rt.nodes[..j]);
+                v.push(dn);
+                v.extend_from_slice(&rt.nodes[j..]);
+            }
+            _ => {
+                v.extend_from_slice(&rt.nodes[..i]);
+                v.push(pn);
+                v.extend_from_slice(&rt.nodes[i..]);
+            }
+        }
+        v
+    }
+
+    /// Finds the cheapest feasible insertion of `r` into `sol` (existing
+    /// routes, plus one empty route per available vehicle type if the route
+    /// count is below `cap`).
+    fn best_insertion(
+        &mut self,
+        sol: &Sol,
+        r: usize,
+        cap: usize,
+        blink: bool,
+    ) -> Option<(Ins, Option<RouteState>)> {
+        let ctx = self.ctx;
+        let p = &ctx.p;
+        let nvt = p.nvt();
+        let mut best: Option<Ins> = None;
+        self.cands.clear();
+        'routes: for (ri, rt) in sol.routes.iter().enumerate() {
+            if !p.compat[r * nvt + rt.vt] {
+                continue;
+            }
+            for &c in &p.conflicts[r] {
+                if sol.route_of[c] == ri as u32 {
+                    continue 'routes;
+                }
+            }
+            self.scan_route(r, ri, rt, &mut best, blink);
+        }
+        if sol.routes.len() < cap {
+            let used = sol.used(nvt);
+            for vt in 0..nvt {
+                if used[vt] < p.inst.vehicle_types[vt].count && p.compat[r * nvt + vt] {
+                    let e = &ctx.empty[vt];
+                    self.scan_route(r, usize::MAX - vt, e, &mut best, false);
+                }
+            }
+        }
+        if !p.complex {
+            return best.map(|b| (b, None));
+        }
+        // complex mode: exact evaluation of the most promising candidates
+        let mut cands = std::mem::take(&mut self.cands);
+        cands.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut result: Option<(Ins, Option<RouteState>)> = None;
+        let mut feasible = 0;
+        for (k, &(_, ri, i, j)) in cands.iter().enumerate() {
+            if k >= 24 || feasible >= 4 {
+                break;
+            }
+            let (rt, old) = if ri >= usize::MAX - nvt {
+                (&ctx.empty[usize::MAX - ri], 0.0)
+            } else {
+                (&sol.routes[ri], sol.routes[ri].cost)
+            };
+            let nodes = self.new_nodes(r, rt, i, j);
+            let ev = evaluate(p, rt.vt, &nodes, &mut self.sc);
+            if ev.violation.is_some() {
+                continue;
+            }
+            feasible += 1;
+            let extra = if rt.nodes.is_empty() {
+                ctx.open_penalty
+            } else {
+                0.0
+            };
+            let delta = ev.cost - old + extra;
+            if blink && result.is_some() && self.rng.f64() < BLINK {
+                continue;
+            }
+            if result.as_ref().is_none_or(|b| delta < b.0.delta) {
+                let st = RouteState::build(p, rt.vt, nodes, &mut self.sc);
+                result = Some((
+                    Ins {
+                        route: ri,
+                        i,
+                        j,
+                        delta,
+                    },
+                    Some(st),
+                ));
+            }
+        }
+        self.cands = cands;
+        result
+    }
+
+    fn apply(&mut self, sol: &mut Sol, r: usize, ins: Ins, built: Option<RouteState>) {
+        let p = &self.ctx.p;
+        let nvt = p.nvt();
+        let (ri, vt) = if ins.route >= usize::MAX - nvt {
+            let vt = usize::MAX - ins.route;
+            sol.routes.push(self.ctx.empty[vt].clone());
+            (sol.routes.len() - 1, vt)
+        } else {
+            (ins.route, sol.routes[ins.route].vt)
+        };
+        let st = match built {
+            Some(st) => st,
+            None => {
+                let nodes = self.new_nodes(r, &sol.routes[ri], ins.i, ins.j);
+                RouteState::build(p, vt, nodes, &mut self.sc)
+            }
+        };
+        sol.cost += st.cost - sol.routes[ri].cost;
+        sol.routes[ri] = st;
+        sol.route_of[r] = ri as u32;
+    }
+
+    /// Greedy insertion with blinks of `todo` (order chosen at random among
+    /// SISR's sortings). Requests that fit nowhere join `sol.unassigned`.
+    fn recreate(&mut self, sol: &mut Sol, mut todo: Vec<usize>, cap: usize) {
+        let ctx = self.ctx;
+        let k = self.rng.below(13);
+        match k {
+            0..=3 => self.rng.shuffle(&mut todo),
+            4..=7 => {
+                self.rng.shuffle(&mut todo);
+                todo.sort_by(|a, b| ctx.demand[*b].total_cmp(&ctx.demand[*a]))
+            }
+            8..=9 => todo.sort_by(|a, b| ctx.depot_dist[*b].total_cmp(&ctx.depot_dist[*a])),
+            10 => todo.sort_by(|a, b| ctx.depot_dist[*a].total_cmp(&ctx.depot_dist[*b])),
+            _ => todo.sort_by(|a, b| ctx.tw_close[*a].total_cmp(&ctx.tw_close[*b])),
+        }
+        for r in todo {
+            match self.best_insertion(sol, r, cap, true) {
+                Some((ins, built)) => self.apply(sol, r, ins, built),
+                None => {
+                    sol.unassigned.push(r);
+                    sol.cost += ctx.penalty;
+                }
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ ruin
+    /// SISR adjacent string removal (or, sometimes, random removal). Returns
+    /// the removed requests; `sol` keeps consistent route states.
+    fn ruin(&mut self, sol: &mut Sol) -> Vec<usize> {
+        let ctx = self.ctx;
+        let p = &ctx.p;
+        let mut removed: Vec<usize> = Vec::new();
+        let assigned: usize = sol.routes.iter().map(|r| r.nodes.len()).sum();
+        if sol.routes.is_empty() || assigned == 0 {
+            return removed;
+        }
+        let mut is_removed = vec![false; p.nreq];
+        let mut touched = vec![false; sol.routes.len()];
+        if self.rng.f64() < 0.1 {
+            let k = self.rng.range(1, (2.0 * CBAR) as usize);
+            for _ in 0..k {
+                let ri = self.rng.below(sol.routes.len());
+                let rt = &sol.routes[ri];
+                if rt.nodes.is_empty() {
+                    continue;
+                }
+                let r = rt.nodes[self.rng.below(rt.nodes.len())] as usize / 2;
+                if !is_removed[r] {
+                    is_removed[r] = true;
+                    removed.push(r);
+                    touched[ri] = true;
+                }
+            }
+        } else {
+            let avg = assigned as f64 / sol.routes.len() as f64;
+            let ls_max = LMAX.min(avg);
+            let ks_max = 4.0 * CBAR / (1.0 + ls_max) - 1.0;
+            let ks = (1.0 + self.rng.f64() * ks_max).floor().max(1.0) as usize;
+            // seed: random assigned request
+            let ri0 = self.rng.below(sol.routes.len());
+            let rt0 = &sol.routes[ri0];
+            if rt0.nodes.is_empty() {
+                return removed;
+            }
+            let seed = rt0.nodes[self.rng.below(rt0.nodes.len())] as usize / 2;
+            let mut ruined = 0;
+            for &c in std::iter::once(&(seed as u32)).chain(ctx.neigh[seed].iter()) {
+                if ruined >= ks {
+                    break;
+                }
+                let c = c as usize;
+                let ri = sol.route_of[c];
+                if ri == NONE || touched[ri as usize] || is_removed[c] {
+                    continue;
+                }
+                let ri = ri as usize;
+                let rt = &sol.routes[ri];
+                let m = rt.nodes.len();
+                let lmax_t = (ls_max.min(m as f64)).floor().max(1.0) as usize;
+                let lt = self.rng.range(1, lmax_t);
+                let pos = rt
+                    .nodes
+                    .iter()
+                    .position(|&n| n as usize / 2 == c)
+                    .unwrap_or(0);
+                let lo = pos.saturating_sub(self.rng.below(lt)).min(m - lt);
+                for &n in &rt.nodes[lo..lo + lt] {
+                    let r = n as usize / 2;
+                    if !is_removed[r] {
+                        is_removed[r] = true;
+                        removed.push(r);
+                    }
+                }
+                touched[ri] = true;
+                ruined += 1;
+            }
+        }
+        // rebuild touched routes
+        for (ri, t) in touched.iter().enumerate() {
+            if !*t {
+                continue;
+            }
+            let rt = &sol.routes[ri];
+            let nodes: Vec<u32> = rt
+                .nodes
+                .iter()
+                .copied()
+                .filter(|&n| !is_removed[n as usize / 2])
+                .collect();
+            let vt = rt.vt;
+            sol.routes[ri] = RouteState::build(p, vt, nodes, &mut self.sc);
+        }
+        sol.routes.retain(|r| !r.nodes.is_empty());
+        sol.recompute(ctx);
+        removed
+    }
+
+    // ------------------------------------------------------------ iterations
+    fn temperature(&self, frac: f64) -> f64 {
+        let tf = self.t0 / 100.0;
+        self.t0 * (tf / self.t0).powf(frac.clamp(0.0, 1.0))
+    }
+
+    fn cap(&self) -> usize {
+        if self.ctx.hier {
+            self.best.routes.len()
+        } else {
+            usize::MAX
+        }
+    }
+
+    /// One simulated-annealing ruin-and-recreate iteration on `cur`.
+    fn step_distance(&mut self, frac: f64) {
+        let mut cand = self.cur.clone();
+        let mut todo = self.ruin(&mut cand);
+        todo.append(&mut cand.unassigned);
+        cand.cost -= self.ctx.penalty * todo.len() as f64;
+        let cap = self.cap();
+        self.recreate(&mut cand, todo, cap);
+        let t = self.temperature(frac);
+        let u = self.rng.f64().max(1e-300);
+        let accept = if self.ctx.hier && cand.unassigned.len() > self.cur.unassigned.len() {
+            false
+        } else {
+            cand.cost < self.cur.cost - t * u.ln()
+        };
+        if accept {
+            self.cur = cand;
+            if better(self.ctx, &self.cur, &self.best) {
+                self.best = self.cur.clone();
+            }
+        }
+    }
+
+    fn start_fleet_min(&mut self) -> bool {
+        let ctx = self.ctx;
+        let base = &self.best;
+        if !base.unassigned.is_empty() || base.routes.len() <= ctx.vehicles_lb.max(1) {
+            return false;
+        }
+        let mut s = base.clone();
+        // remove the route with the fewest requests (ties: random)
+        let minlen = s.routes.iter().map(|r| r.nodes.len()).min().unwrap_or(0);
+        let idx: Vec<usize> = (0..s.routes.len())
+            .filter(|&i| s.routes[i].nodes.len() <= minlen + 1)
+            .collect();
+        let ri = idx[self.rng.below(idx.len())];
+        let rt = s.routes.swap_remove(ri);
+        for &n in &rt.nodes {
+            if n % 2 == 1 || !ctx.p.has_d[n as usize / 2] {
+                s.unassigned.push(n as usize / 2);
+            }
+        }
+        s.recompute(ctx);
+        let cap = s.routes.len();
+        let todo = std::mem::take(&mut s.unassigned);
+        s.cost -= ctx.penalty * todo.len() as f64;
+        self.recreate(&mut s, todo, cap);
+        self.fm = Some(FleetMin {
+            cur: s,
+            absent: vec![0; ctx.p.nreq],
+            cap,
+        });
+        self.check_fm_success();
+        true
+    }
+
+    fn check_fm_success(&mut self) {
+        let done = self
+            .fm
+            .as_ref()
+            .is_some_and(|f| f.cur.unassigned.is_empty());
+        if done {
+            let f = self.fm.take().unwrap();
+            self.best = f.cur.clone();
+            self.cur = f.cur;
+        }
+    }
+
+    /// One fleet-minimisation iteration (SISR: accept fewer absent requests
+    /// or a lower sum of absence counters).
+    fn step_fleet(&mut self) {
+        if self.fm.is_none() && !self.start_fleet_min() {
+            self.fm_done = true;
+            return;
+        }
+        let Some(mut fm) = self.fm.take() else { return };
+        let mut cand = fm.cur.clone();
+        let mut todo = self.ruin(&mut cand);
+        todo.append(&mut cand.unassigned);
+        cand.cost -= self.ctx.penalty * todo.len() as f64;
+        self.recreate(&mut cand, todo, fm.cap);
+        let sum = |s: &Sol| {
+            s.unassigned
+                .iter()
+                .map(|&r| fm.absent[r] as u64)
+                .sum::<u64>()
+        };
+        if cand.unassigned.len() < fm.cur.unassigned.len() || sum(&cand) < sum(&fm.cur) {
+            fm.cur = cand;
+        }
+        for &r in &fm.cur.unassigned {
+            fm.absent[r] += 1;
+        }
+        self.fm = Some(fm);
+        self.check_fm_success();
+    }
+
+    fn step(&mut self, frac: f64) {
+        self.iter += 1;
+        if self.ctx.hier && !self.fm_done && frac < FLEET_FRAC {
+            self.step_fleet();
+        } else {
+            if self.fm.is_some() {
+                self.fm = None;
+                self.cur = self.best.clone();
+            }
+            let f = if self.ctx.hier {
+                (frac - FLEET_FRAC) / (1.0 - FLEET_FRAC)
+            } else {
+                frac
+            };
+            self.step_distance(f.max(0.0));
+        }
+    }
+
+    /// Adopts `g` as the worker's best (and current) solution.
+    fn adopt(&mut self, g: &Sol) {
+        self.best = g.clone();
+        self.cur = g.clone();
+        self.fm = None;
+    }
+}
+
+/// Solves `inst` with ruin-and-recreate. See the crate docs for the
+/// scheduling procedure and [`SolverConfig`] for reproducibility: with an
+/// iteration limit (and no binding time limit or cancellation) the result is
+/// identical for the same seed and thread count; with a time limit the
+/// number of iterations, and hence the result, depends on machine speed.
+///
+/// `progress` is called from the calling thread at every synchronisation
+/// point (every few hundred iterations per thread).
+pub fn solve(
+    inst: &Instance,
+    cfg: &SolverConfig,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Solution {
+    let started = Instant::now();
+    let p = Prep::new(inst);
+    let nreq = p.nreq;
+    let nvt = p.nvt();
+    let mut sc = Scratch::default();
+    // ---- classify requests that can never be served
+    let mut excluded: Vec<(usize, UnassignedReason)> = Vec::new();
+    let mut active = Vec::new();
+    for r in 0..nreq {
+        if !(0..nvt).any(|v| p.compat[r * nvt + v]) {
+            let features_ok = (0..nvt).any(|v| p.feat_ok[r * nvt + v]);
+            excluded.push((r, UnassignedReason::NoCompatibleVehicle { features_ok }));
+            continue;
+        }
+        let mut nodes = Vec::new();
+        if p.has_p[r] {
+            nodes.push((2 * r) as u32);
+        }
+        if p.has_d[r] {
+            nodes.push((2 * r + 1) as u32);
+        }
+        let mut first_viol = None;
+        let mut ok = false;
+        for v in 0..nvt {
+            if !p.compat[r * nvt + v] {
+                continue;
+            }
+            let ev = evaluate(&p, v, &nodes, &mut sc);
+            match ev.violation {
+                None => {
+                    ok = true;
+                    break;
+                }
+                Some(x) => {
+                    first_viol.get_or_insert(x);
+                }
+            }
+        }
+        if ok {
+            active.push(r);
+        } else {
+            excluded.push((r, UnassignedReason::InfeasibleAlone(first_viol.unwrap())));
+        }
+    }
+    // ---- neighbourhoods and sort keys
+    let stops = |r: usize| -> Vec<usize> {
+        let mut v = Vec::new();
+        if p.has_p[r] {
+            v.push(p.node_loc[2 * r]);
+        }
+        if p.has_d[r] {
+            v.push(p.node_loc[2 * r + 1]);
+        }
+        v
+    };
+    let st: Vec<Vec<usize>> = (0..nreq).map(stops).collect();
+    let kn = 60.min(active.len().saturating_sub(1));
+    let mut neigh = vec![Vec::new(); nreq];
+    for &a in &active {
+        let mut v: Vec<(f64, u32)> = active
+            .iter()
+            .filter(|&&b| b != a)
+            .map(|&b| {
+                let mut best = INF;
+                for &x in &st[a] {
+                    for &y in &st[b] {
+                        best = best.min(p.d(x, y).min(p.d(y, x)));
+                    }
+                }
+                (best, b as u32)
+            })
+            .collect();
+        v.sort_by(|x, y| x.0.total_cmp(&y.0).then(x.1.cmp(&y.1)));
+        v.truncate(kn);
+        neigh[a] = v.into_iter().map(|x| x.1).collect();
+    }
+    let depot = inst
+        .vehicle_types
+        .first()
+        .map(|v| v.start_location)
+        .unwrap_or(0);
+    let demand: Vec<f64> = inst
+        .requests
+        .iter()
+        .map(|r| r.load.iter().map(|&x| x as f64).sum())
+        .collect();
+    let depot_dist: Vec<f64> = (0..nreq)
+        .map(|r| st[r].iter().map(|&l| p.d(depot, l)).fold(0.0, f64::max))
+        .collect();
+    let tw_close: Vec<f64> = (0..nreq)
+        .map(|r| {
+            let n = if p.has_p[r] { 2 * r } else { 2 * r + 1 };
+            p.node_close[n]
+        })
+        .collect();
+    let maxd = inst.distance.iter().copied().fold(0.0, f64::max);
+    let hier = inst.objective.minimise_vehicles;
+    // vehicles lower bound: single-rule capacity bound over all vehicle types
+    let vehicles_lb = {
+        let mut lb = 0usize;
+        if nvt == 1 {
+            let vt = &inst.vehicle_types[0];
+            for (k, rule) in vt.capacity.iter().enumerate() {
+                if rule.limit > 0 {
+                    let tot: i64 = active
+                        .iter()
+                        .map(|&r| p.qrule[0][k * nreq + r] as i64)
+                        .sum();
+                    lb = lb.max(((tot + rule.limit as i64 - 1) / rule.limit as i64) as usize);
+                }
+            }
+        }
+        lb
+    };
+    let empty: Vec<RouteState> = (0..nvt)
+        .map(|v| RouteState::build(&p, v, Vec::new(), &mut sc))
+        .collect();
+    let ctx = Ctx {
+        penalty: inst.objective.unassigned_penalty,
+        hier,
+        open_penalty: if hier { 4.0 * maxd } else { 0.0 },
+        active,
+        neigh,
+        demand,
+        depot_dist,
+        tw_close,
+        vehicles_lb,
+        empty,
+        p,
+    };
+    // ---- initial solution (deterministic)
+    let threads = cfg.threads.max(1);
+    let mut workers: Vec<Worker> = (0..threads)
+        .map(|t| Worker {
+            ctx: &ctx,
+            rng: Rng::new(
+                cfg.seed
+                    .wrapping_mul(0x9E37_79B9)
+                    .wrapping_add(t as u64 * 7919 + 1),
+            ),
+            sc: Scratch::default(),
+            qv: Vec::new(),
+            cands: Vec::new(),
+            cur: Sol {
+                routes: Vec::new(),
+                unassigned: Vec::new(),
+                route_of: vec![NONE; nreq],
+                cost: 0.0,
+            },
+            best: Sol {
+                routes: Vec::new(),
+                unassigned: Vec::new(),
+                route_of: vec![NONE; nreq],
+                cost: 0.0,
+            },
+            iter: 0,
+            t0: 1.0,
+            fm: None,
+            fm_done: false,
+        })
+        .collect();
+    {
+        let w = &mut workers[0];
+        let mut s = w.cur.clone();
+        let mut todo = ctx.active.clone();
+        // hardest first: demand, then earliest deadline
+        todo.sort_by(|a, b| ctx.tw_close[*a].total_cmp(&ctx.tw_close[*b]));
+        for r in todo {
+            match w.best_insertion(&s, r, usize::MAX, false) {
+                Some((ins, built)) => w.apply(&mut s, r, ins, built),
+                None => {
+                    s.unassigned.push(r);
+                    s.cost += ctx.penalty;
+                }
+            }
+        }
+        s.recompute(&ctx);
+        let served = ctx.active.len() - s.unassigned.len();
+        let t0 = if served > 0 {
+            0.05 * s.routes.iter().map(|r| r.cost).sum::<f64>() / served as f64
+        } else {
+            1.0
+        };
+        for w in workers.iter_mut() {
+            w.cur = s.clone();
+            w.best = s.clone();
+            w.t0 = t0.max(1e-6);
+        }
+    }
+    // ---- epochs
+    let deadline = cfg.time_limit.map(|d| started + d);
+    let limit = cfg.iteration_limit;
+    let frac_of = |iter: u64| -> f64 {
+        let mut f: f64 = 0.0;
+        if let Some(l) = limit {
+            f = f.max(iter as f64 / l.max(1) as f64);
+        }
+        if let Some(d) = cfg.time_limit {
+            f = f.max(started.elapsed().as_secs_f64() / d.as_secs_f64().max(1e-9));
+        }
+        if limit.is_none() && cfg.time_limit.is_none() {
+            f = 0.5;
+        }
+        f
+    };
+    let stop = |iter: u64| -> bool {
+        cfg.cancel.load(Ordering::Relaxed)
+            || deadline.is_some_and(|d| Instant::now() >= d)
+            || limit.is_some_and(|l| iter >= l)
+    };
+    let mut gbest = workers[0].best.clone();
+    let report = |g: &Sol, iters: u64| {
+        progress(Progress {
+            elapsed: started.elapsed(),
+            best_cost: g.cost,
+            vehicles: g.routes.len(),
+            unassigned: g.unassigned.len() + excluded.len(),
+            iteration: iters,
+        })
+    };
+    report(&gbest, 0);
+    if !ctx.active.is_empty() {
+        loop {
+            if stop(workers[0].iter) {
+                break;
+            }
+            std::thread::scope(|s| {
+                for w in workers.iter_mut() {
+                    let stop = &stop;
+                    let frac_of = &frac_of;
+                    s.spawn(move || {
+                        for _ in 0..EPOCH {
+                            if stop(w.iter) {
+                                break;
+                            }
+                            let f = frac_of(w.iter);
+                            w.step(f);
+                        }
+                    });
+                }
+            });
+            // deterministic sharing: lowest-index best wins ties
+            let mut bi = 0;
+            for i in 1..workers.len() {
+                if better(&ctx, &workers[i].best, &workers[bi].best) {
+                    bi = i;
+                }
+            }
+            if better(&ctx, &workers[bi].best, &gbest) {
+                gbest = workers[bi].best.clone();
+            }
+            for w in workers.iter_mut() {
+                if better(&ctx, &gbest, &w.best) {
+                    w.adopt(&gbest);
+                }
+            }
+            let iters: u64 = workers.iter().map(|w| w.iter).sum();
+            report(&gbest, iters);
+        }
+    }
+    let iterations: u64 = workers.iter().map(|w| w.iter).sum();
+    drop(workers);
+    to_solution(&ctx, &gbest, excluded, iterations)
+}
+
+fn to_solution(
+    ctx: &Ctx,
+    s: &Sol,
+    excluded: Vec<(usize, UnassignedReason)>,
+    iterations: u64,
+) -> Solution {
+    let p = &ctx.p;
+    let mut sc = Scratch::default();
+    let nvt = p.nvt();
+    let mut routes = Vec::new();
+    let used = s.used(nvt);
+    for rt in &s.routes {
+        let ev = evaluate(p, rt.vt, &rt.nodes, &mut sc);
+        debug_assert!(ev.violation.is_none());
+        let visits: Vec<Visit> = rt
+            .nodes
+            .iter()
+            .map(|&n| Visit {
+                request: n as usize / 2,
+                kind: if n % 2 == 0 {
+                    VisitKind::Pickup
+                } else {
+                    VisitKind::Delivery
+                },
+            })
+            .collect();
+        debug_assert!(visits
+            .iter()
+            .zip(&rt.nodes)
+            .all(|(v, &n)| node_of(v.request, v.kind) == n));
+        routes.push(Route {
+            vehicle_type: rt.vt,
+            schedule: schedule_from(&sc, rt.nodes.len()),
+            visits,
+            distance: ev.distance,
+            duration: ev.duration,
+            ride_time: ev.ride,
+            cost: ev.cost,
+        });
+    }
+    let mut unassigned = excluded;
+    for &r in &s.unassigned {
+        let exhausted = (0..nvt)
+            .filter(|&v| p.compat[r * nvt + v])
+            .all(|v| used[v] >= p.inst.vehicle_types[v].count);
+        let reason = if exhausted {
+            UnassignedReason::FleetExhausted
+        } else {
+            UnassignedReason::NotInserted
+        };
+        unassigned.push((r, reason));
+    }
+    unassigned.sort_by_key(|x| x.0);
+    let cost = routes.iter().map(|r| r.cost).sum::<f64>() + ctx.penalty * unassigned.len() as f64;
+    Solution {
+        routes,
+        unassigned,
+        cost,
+        iterations,
+    }
+}
