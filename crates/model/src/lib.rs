@@ -1,1 +1,34 @@
-//! senroute domain model (work in progress).
+//! # senroute-model
+//!
+//! The domain of home-to-school transport for pupils with special educational
+//! needs: [`Pupil`]s with their needs, [`School`]s with bell times, the fleet
+//! of [`VehicleType`]s, the [`Problem`] to plan and the [`Plan`] that answers
+//! it. Also the coordinators' file formats (CSV in and out, JSON via serde),
+//! input validation that reports every problem at once, and the independent
+//! plan [`validate()`]r that every solver result is checked with.
+
+pub mod check_input;
+pub mod csv_in;
+pub mod csv_out;
+pub mod issues;
+pub mod location;
+pub mod plan;
+pub mod problem;
+pub mod time;
+pub mod travel;
+pub mod validate;
+
+pub use check_input::{check_problem, problem_from_json, JsonLocator};
+pub use csv_in::{read_problem, read_problem_files, CsvSource};
+pub use issues::{InputErrors, InputIssue};
+pub use location::Location;
+pub use plan::{
+    Load, Plan, PupilRide, Route, Stop, StopKind, Totals, Unassigned, UnassignedReason,
+};
+pub use problem::{
+    incompatibility, LocationKey, Matrices, Needs, Phase, Problem, Pupil, School, Session,
+    Sessions, Settings, VehicleType,
+};
+pub use time::{TimeOfDay, TimeWindow};
+pub use travel::{MatrixError, TravelTimes};
+pub use validate::{validate, Rule, Violation};

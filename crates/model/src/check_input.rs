@@ -1,0 +1,402 @@
+//! Checks on a whole problem that do not depend on the file format: ids,
+//! references, windows, coordinates, fleet. The CSV reader and the JSON
+//! reader (and the gRPC service) run the same checks and differ only in how
+//! they say *where* a problem is.
+
+use crate::issues::{InputErrors, InputIssue};
+use crate::location::{Location, UK_LAT, UK_LON};
+use crate::problem::{Phase, Problem, Session};
+use crate::time::TimeWindow;
+use crate::travel::TravelTimes;
+use std::collections::{HashMap, HashSet};
+
+/// The kind of record a problem is found in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entity {
+    /// `problem.pupils[i]`.
+    Pupil,
+    /// `problem.schools[i]`.
+    School,
+    /// `problem.fleet[i]`.
+    Vehicle,
+    /// The problem as a whole.
+    Problem,
+}
+
+/// A field of a record, by its CSV column name and its JSON path below the
+/// record (e.g. `home_lat` and `home.lat`).
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// Column name in the CSV files.
+    pub column: &'static str,
+    /// Path below the record in the JSON form.
+    pub path: &'static str,
+}
+
+const fn field(column: &'static str, path: &'static str) -> Field {
+    Field { column, path }
+}
+
+/// Says where a record's field is, so messages can point at it.
+pub trait Locator {
+    /// Source, line and field label for record `index` of `entity`.
+    fn locate(&self, entity: Entity, index: usize, field: Field) -> (String, Option<u64>, String);
+}
+
+/// Locates fields of a JSON problem by path, e.g. `pupils[3].needs.wheelchair`.
+pub struct JsonLocator {
+    /// Name of the document, e.g. `problem.json`.
+    pub source: String,
+}
+
+impl Locator for JsonLocator {
+    fn locate(&self, entity: Entity, index: usize, f: Field) -> (String, Option<u64>, String) {
+        let path = match entity {
+            Entity::Pupil => format!("pupils[{index}].{}", f.path),
+            Entity::School => format!("schools[{index}].{}", f.path),
+            Entity::Vehicle => format!("fleet[{index}].{}", f.path),
+            Entity::Problem => f.path.to_string(),
+        };
+        (self.source.clone(), None, path)
+    }
+}
+
+struct Reporter<'a> {
+    locator: &'a dyn Locator,
+    errors: InputErrors,
+}
+
+impl Reporter<'_> {
+    fn report(
+        &mut self,
+        entity: Entity,
+        index: usize,
+        f: Field,
+        value: impl Into<Option<String>>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        let (source, line, field) = self.locator.locate(entity, index, f);
+        self.errors.push(InputIssue {
+            source,
+            line,
+            field: Some(field),
+            value: value.into(),
+            message: message.into(),
+            hint: hint.into(),
+        });
+    }
+
+    fn uk(&mut self, entity: Entity, index: usize, lat: Field, lon: Field, loc: Location) {
+        if !loc.in_uk() {
+            let (bad, which, v) =
+                if !loc.lat.is_finite() || !(UK_LAT.0..=UK_LAT.1).contains(&loc.lat) {
+                    (lat, "latitude", loc.lat)
+                } else {
+                    (lon, "longitude", loc.lon)
+                };
+            self.report(
+                entity,
+                index,
+                bad,
+                Some(v.to_string()),
+                format!(
+                    "{which} outside the UK (latitude {}..{}, longitude {}..{})",
+                    UK_LAT.0, UK_LAT.1, UK_LON.0, UK_LON.1
+                ),
+                "check that latitude and longitude are not swapped, or give British National Grid easting/northing instead",
+            );
+        }
+    }
+
+    fn window(&mut self, entity: Entity, index: usize, close: Field, w: TimeWindow, what: &str) {
+        if w.is_inverted() {
+            self.report(
+                entity,
+                index,
+                close,
+                Some(w.close.to_string()),
+                format!("{what} ends at {} before it starts at {}", w.close, w.open),
+                "swap the two times or correct the typo",
+            );
+        }
+    }
+}
+
+/// Runs every format-independent check on `problem` and reports all problems
+/// at once, located by `locator`.
+pub fn check_problem(problem: &Problem, locator: &dyn Locator) -> InputErrors {
+    let mut r = Reporter {
+        locator,
+        errors: InputErrors::default(),
+    };
+    let id = field("id", "id");
+
+    // Duplicate ids.
+    let dup = |entity: Entity, ids: Vec<&str>, what: &str, r: &mut Reporter| {
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        for (i, s) in ids.iter().enumerate() {
+            if s.trim().is_empty() {
+                r.report(
+                    entity,
+                    i,
+                    id,
+                    Some(s.to_string()),
+                    format!("{what} id is empty"),
+                    "give every row a unique id",
+                );
+            } else if let Some(&j) = first.get(s) {
+                r.report(
+                    entity,
+                    i,
+                    id,
+                    Some(s.to_string()),
+                    format!("duplicate {what} id (first used by record {})", j + 1),
+                    "ids must be unique; rename one of them",
+                );
+            } else {
+                first.insert(s, i);
+            }
+        }
+    };
+    dup(
+        Entity::Pupil,
+        problem.pupils.iter().map(|p| p.id.as_str()).collect(),
+        "pupil",
+        &mut r,
+    );
+    dup(
+        Entity::School,
+        problem.schools.iter().map(|s| s.id.as_str()).collect(),
+        "school",
+        &mut r,
+    );
+    dup(
+        Entity::Vehicle,
+        problem.fleet.iter().map(|v| v.id.as_str()).collect(),
+        "vehicle type",
+        &mut r,
+    );
+
+    let school_ids: HashSet<&str> = problem.schools.iter().map(|s| s.id.as_str()).collect();
+    let pupil_ids: HashSet<&str> = problem.pupils.iter().map(|p| p.id.as_str()).collect();
+
+    for (i, s) in problem.schools.iter().enumerate() {
+        r.uk(
+            Entity::School,
+            i,
+            field("lat", "location.lat"),
+            field("lon", "location.lon"),
+            s.location,
+        );
+        r.window(
+            Entity::School,
+            i,
+            field("am_arrival_close", "am_arrival.close"),
+            s.am_arrival,
+            "AM arrival window",
+        );
+        r.window(
+            Entity::School,
+            i,
+            field("pm_departure_close", "pm_departure.close"),
+            s.pm_departure,
+            "PM departure window",
+        );
+    }
+
+    for (i, p) in problem.pupils.iter().enumerate() {
+        r.uk(
+            Entity::Pupil,
+            i,
+            field("home_lat", "home.lat"),
+            field("home_lon", "home.lon"),
+            p.home,
+        );
+        let school = problem.school(&p.school);
+        if !school_ids.contains(p.school.as_str()) {
+            r.report(
+                Entity::Pupil,
+                i,
+                field("school", "school"),
+                Some(p.school.clone()),
+                "unknown school id",
+                "use an id from the schools file, or add the school there",
+            );
+        }
+        for other in &p.needs.must_not_travel_with {
+            if other == &p.id {
+                r.report(
+                    Entity::Pupil,
+                    i,
+                    field("must_not_travel_with", "needs.must_not_travel_with"),
+                    Some(other.clone()),
+                    "a pupil cannot be kept apart from themself",
+                    "remove the pupil's own id from the list",
+                );
+            } else if !pupil_ids.contains(other.as_str()) {
+                r.report(
+                    Entity::Pupil,
+                    i,
+                    field("must_not_travel_with", "needs.must_not_travel_with"),
+                    Some(other.clone()),
+                    "unknown pupil id in must-not-travel-with",
+                    "use ids from the pupils file, separated by ';'",
+                );
+            }
+        }
+        if p.needs.max_ride_minutes == Some(0) {
+            r.report(
+                Entity::Pupil,
+                i,
+                field("max_ride_minutes", "needs.max_ride_minutes"),
+                Some("0".into()),
+                "maximum ride time must be at least 1 minute",
+                "leave it blank to use the default for the phase (45 primary, 75 secondary)",
+            );
+        }
+        if let Some(s) = school {
+            if s.phase == Phase::AllThrough
+                && p.phase.is_none()
+                && p.needs.max_ride_minutes.is_none()
+            {
+                r.report(Entity::Pupil, i, field("phase", "phase"), None,
+                    format!("school {} is all-through, so the pupil's own phase is needed to set the maximum ride time", s.id),
+                    "set phase to primary or secondary, or give max_ride_minutes");
+            }
+            if let Some(t) = p.needs.earliest_pickup {
+                if problem.session == Session::Am
+                    && p.sessions.includes(Session::Am)
+                    && t > s.am_arrival.close
+                {
+                    r.report(
+                        Entity::Pupil,
+                        i,
+                        field("earliest_pickup", "needs.earliest_pickup"),
+                        Some(t.to_string()),
+                        format!(
+                            "earliest pick-up is after the school's AM arrival window closes ({})",
+                            s.am_arrival.close
+                        ),
+                        "correct the time; the pupil could never arrive on time",
+                    );
+                }
+            }
+        }
+    }
+
+    let mut usable = 0u64;
+    for (i, v) in problem.fleet.iter().enumerate() {
+        r.uk(
+            Entity::Vehicle,
+            i,
+            field("depot_lat", "depot.lat"),
+            field("depot_lon", "depot.lon"),
+            v.depot,
+        );
+        r.window(
+            Entity::Vehicle,
+            i,
+            field("shift_end", "shift.close"),
+            v.shift,
+            "shift",
+        );
+        if v.seats == 0 && v.wheelchair_spaces == 0 {
+            r.report(
+                Entity::Vehicle,
+                i,
+                field("seats", "seats"),
+                Some("0".into()),
+                "vehicle type has neither seats nor wheelchair spaces",
+                "give the number of pupil seats",
+            );
+        }
+        if v.max_duty_minutes == 0 {
+            r.report(
+                Entity::Vehicle,
+                i,
+                field("max_duty_minutes", "max_duty_minutes"),
+                Some("0".into()),
+                "maximum duty must be at least 1 minute",
+                "give the longest time a vehicle may be away from the depot",
+            );
+        }
+        for (f, value) in [
+            (
+                field("fixed_cost_per_day", "fixed_cost_per_day"),
+                v.fixed_cost_per_day,
+            ),
+            (field("cost_per_km", "cost_per_km"), v.cost_per_km),
+            (field("cost_per_hour", "cost_per_hour"), v.cost_per_hour),
+            (
+                field("assistant_cost_per_day", "assistant_cost_per_day"),
+                v.assistant_cost_per_day,
+            ),
+        ] {
+            if !value.is_finite() || value < 0.0 {
+                r.report(
+                    Entity::Vehicle,
+                    i,
+                    f,
+                    Some(value.to_string()),
+                    "cost must be a non-negative number of pounds",
+                    "write e.g. 120 or 1.35",
+                );
+            }
+        }
+        usable += u64::from(v.count);
+    }
+    if usable == 0 {
+        r.report(
+            Entity::Problem,
+            0,
+            field("fleet", "fleet"),
+            None,
+            "the fleet is empty: no vehicles to plan with",
+            "add at least one vehicle type with count of 1 or more",
+        );
+    }
+    if problem.travelling_pupils().next().is_none() {
+        r.report(
+            Entity::Problem,
+            0,
+            field("pupils", "pupils"),
+            None,
+            format!("no pupil travels in the {} session", problem.session),
+            "check the sessions column (am, pm or both) and the session being planned",
+        );
+    }
+    if let Some(m) = &problem.matrices {
+        match TravelTimes::from_matrices(m).and_then(|t| t.covers(problem)) {
+            Ok(()) => {}
+            Err(e) => r.report(
+                Entity::Problem,
+                0,
+                field("matrices", "matrices"),
+                None,
+                e.to_string(),
+                "matrices must be square over `locations` and list every home, school and depot",
+            ),
+        }
+    }
+    r.errors
+}
+
+/// Reads a JSON problem and runs every check, reporting field paths.
+pub fn problem_from_json(source: &str, text: &str) -> Result<Problem, InputErrors> {
+    let problem: Problem = serde_json::from_str(text).map_err(|e| InputIssue {
+        source: source.to_string(),
+        line: Some(e.line() as u64),
+        field: None,
+        value: None,
+        message: format!("not a valid problem: {e}"),
+        hint: "see the JSON schema in the README (fields pupils, schools, fleet, session, settings, matrices)".into(),
+    })?;
+    check_problem(
+        &problem,
+        &JsonLocator {
+            source: source.to_string(),
+        },
+    )
+    .into_result(problem)
+}

@@ -1,0 +1,450 @@
+//! The planning problem: pupils, schools, fleet, session and settings.
+
+use crate::location::Location;
+use crate::time::{TimeOfDay, TimeWindow};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A school session: the morning run to school or the afternoon run home.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Session {
+    /// Morning: home → school, arriving inside the school's arrival window.
+    #[default]
+    Am,
+    /// Afternoon: school → home, leaving inside the school's departure window.
+    Pm,
+}
+
+impl fmt::Display for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Session::Am => "am",
+            Session::Pm => "pm",
+        })
+    }
+}
+
+impl std::str::FromStr for Session {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "am" => Ok(Session::Am),
+            "pm" => Ok(Session::Pm),
+            _ => Err("expected am or pm".into()),
+        }
+    }
+}
+
+/// Which sessions a pupil travels in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Sessions {
+    /// Morning only.
+    Am,
+    /// Afternoon only.
+    Pm,
+    /// Both morning and afternoon.
+    #[default]
+    Both,
+}
+
+impl Sessions {
+    /// True when the pupil travels in `session`.
+    pub fn includes(self, session: Session) -> bool {
+        matches!(
+            (self, session),
+            (Sessions::Both, _) | (Sessions::Am, Session::Am) | (Sessions::Pm, Session::Pm)
+        )
+    }
+}
+
+impl std::str::FromStr for Sessions {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "am" => Ok(Sessions::Am),
+            "pm" => Ok(Sessions::Pm),
+            "both" | "am+pm" | "am;pm" => Ok(Sessions::Both),
+            _ => Err("expected am, pm or both".into()),
+        }
+    }
+}
+
+/// Phase of education, which sets the default maximum ride time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Primary-age pupils: 45 minutes each way by default.
+    Primary,
+    /// Secondary-age pupils: 75 minutes each way by default.
+    Secondary,
+    /// A school with both; each pupil then needs a `phase` or `max_ride_minutes`.
+    AllThrough,
+}
+
+impl Phase {
+    /// Default maximum ride time in minutes for a pupil of this phase.
+    ///
+    /// England's statutory guidance (DfE, *Travel to school for children of
+    /// compulsory school age*, 2024) treats 45 minutes for primary and 75
+    /// minutes for secondary pupils as the maximum reasonable journey each way.
+    /// `AllThrough` has no default: the pupil's own phase decides.
+    pub fn default_max_ride_minutes(self) -> Option<u32> {
+        match self {
+            Phase::Primary => Some(45),
+            Phase::Secondary => Some(75),
+            Phase::AllThrough => None,
+        }
+    }
+}
+
+impl std::str::FromStr for Phase {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s
+            .trim()
+            .to_ascii_lowercase()
+            .replace(['-', ' '], "_")
+            .as_str()
+        {
+            "primary" => Ok(Phase::Primary),
+            "secondary" => Ok(Phase::Secondary),
+            "all_through" | "allthrough" => Ok(Phase::AllThrough),
+            _ => Err("expected primary, secondary or all-through".into()),
+        }
+    }
+}
+
+/// What a pupil needs on the journey.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default)]
+pub struct Needs {
+    /// Travels in their wheelchair: uses a wheelchair space, not a seat.
+    pub wheelchair: bool,
+    /// Needs a vehicle with a tail-lift (not just a ramp).
+    pub tail_lift: bool,
+    /// Must ride in a vehicle that carries a passenger assistant.
+    pub passenger_assistant: bool,
+    /// Must travel with no other pupil on board.
+    pub travel_alone: bool,
+    /// Pupil ids this pupil must never share a vehicle run with.
+    pub must_not_travel_with: Vec<String>,
+    /// Extra minutes to board and alight (on top of the standard boarding time).
+    pub extra_boarding_minutes: u32,
+    /// Maximum ride minutes, overriding the default from the phase.
+    pub max_ride_minutes: Option<u32>,
+    /// Earliest time the pupil can be picked up (morning run).
+    pub earliest_pickup: Option<TimeOfDay>,
+}
+
+/// A pupil who is entitled to home-to-school transport.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pupil {
+    /// Pseudonymous id (never a name).
+    pub id: String,
+    /// Pick-up/drop-off point at home.
+    pub home: Location,
+    /// Id of the school attended.
+    pub school: String,
+    /// Sessions the pupil travels in.
+    #[serde(default)]
+    pub sessions: Sessions,
+    /// Home borough as a GSS code (e.g. E09000007 for Camden); may be blank
+    /// and filled in later from the borough boundaries.
+    #[serde(default)]
+    pub borough: Option<String>,
+    /// The pupil's own phase, needed at all-through schools.
+    #[serde(default)]
+    pub phase: Option<Phase>,
+    /// Journey needs.
+    #[serde(default)]
+    pub needs: Needs,
+}
+
+/// A school and its bell times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct School {
+    /// School id (the DfE URN where there is one).
+    pub id: String,
+    /// School name.
+    pub name: String,
+    /// Drop-off/pick-up point.
+    pub location: Location,
+    /// Borough as a GSS code.
+    #[serde(default)]
+    pub borough: Option<String>,
+    /// Phase of education.
+    pub phase: Phase,
+    /// Morning: pupils must be handed over inside this window.
+    pub am_arrival: TimeWindow,
+    /// Afternoon: pupils are collected inside this window.
+    pub pm_departure: TimeWindow,
+    /// Minutes at the kerb per pupil handed over or collected.
+    pub dwell_minutes: u32,
+}
+
+/// A group of identical vehicles available to the plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VehicleType {
+    /// Vehicle type id, e.g. `MINIBUS-16`.
+    pub id: String,
+    /// Number of vehicles of this type.
+    pub count: u32,
+    /// Where the vehicles start and end the run.
+    pub depot: Location,
+    /// Seats for pupils (not counting the driver or a passenger assistant).
+    pub seats: u32,
+    /// Wheelchair spaces.
+    #[serde(default)]
+    pub wheelchair_spaces: u32,
+    /// Seats lost for each wheelchair space in use (convertible layouts where a
+    /// space is made by folding seats); 0 for dedicated spaces.
+    #[serde(default)]
+    pub seats_per_wheelchair_space: u32,
+    /// Has a tail-lift.
+    #[serde(default)]
+    pub tail_lift: bool,
+    /// Carries a passenger assistant.
+    #[serde(default)]
+    pub passenger_assistant: bool,
+    /// Fixed cost per day when used (£).
+    pub fixed_cost_per_day: f64,
+    /// Cost per kilometre driven (£).
+    pub cost_per_km: f64,
+    /// Cost per hour on duty (£).
+    pub cost_per_hour: f64,
+    /// Passenger-assistant cost per day when used (£), if it carries one.
+    #[serde(default)]
+    pub assistant_cost_per_day: f64,
+    /// Maximum duty minutes from leaving to returning to the depot.
+    pub max_duty_minutes: u32,
+    /// Earliest departure from and latest return to the depot.
+    pub shift: TimeWindow,
+    /// Borough (GSS code) that owns or contracts these vehicles, if any.
+    #[serde(default)]
+    pub borough: Option<String>,
+}
+
+impl VehicleType {
+    /// Total fixed cost of one vehicle of this type for a day's use,
+    /// including the passenger assistant when it carries one.
+    pub fn daily_fixed_cost(&self) -> f64 {
+        self.fixed_cost_per_day
+            + if self.passenger_assistant {
+                self.assistant_cost_per_day
+            } else {
+                0.0
+            }
+    }
+}
+
+/// Tunable settings for a planning run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Weight on total pupil ride time in the objective, in £ per pupil-minute.
+    pub ride_time_cost_per_minute: f64,
+    /// Standard minutes to board a pupil at home (or alight there in the PM).
+    pub boarding_minutes: f64,
+    /// Standard minutes to board a wheelchair user (ramp or lift).
+    pub wheelchair_boarding_minutes: f64,
+    /// Search time limit in seconds.
+    pub time_limit_seconds: f64,
+    /// Random seed of the search.
+    pub seed: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            ride_time_cost_per_minute: 0.05,
+            boarding_minutes: 1.0,
+            wheelchair_boarding_minutes: 4.0,
+            time_limit_seconds: 30.0,
+            seed: 1,
+        }
+    }
+}
+
+/// Where a row or column of a travel matrix is.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
+pub enum LocationKey {
+    /// A pupil's home.
+    Home(String),
+    /// A school.
+    School(String),
+    /// The depot of a vehicle type.
+    Depot(String),
+}
+
+impl fmt::Display for LocationKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LocationKey::Home(id) => write!(f, "home of pupil {id}"),
+            LocationKey::School(id) => write!(f, "school {id}"),
+            LocationKey::Depot(id) => write!(f, "depot of vehicle type {id}"),
+        }
+    }
+}
+
+/// Travel times and distances a user already has (from OSRM or a commercial
+/// router): then no road file is needed to plan.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Matrices {
+    /// The locations, in row/column order.
+    pub locations: Vec<LocationKey>,
+    /// `durations_s[i][j]`: seconds to drive from `locations[i]` to
+    /// `locations[j]`; `null` means unreachable.
+    #[serde(with = "nullable_rows")]
+    pub durations_s: Vec<Vec<f64>>,
+    /// `distances_m[i][j]`: metres from `locations[i]` to `locations[j]`;
+    /// `null` means unreachable.
+    #[serde(with = "nullable_rows")]
+    pub distances_m: Vec<Vec<f64>>,
+}
+
+/// A whole planning problem for one session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Problem {
+    /// Pupils (those not travelling in `session` are ignored by the plan).
+    pub pupils: Vec<Pupil>,
+    /// Schools.
+    pub schools: Vec<School>,
+    /// The fleet.
+    pub fleet: Vec<VehicleType>,
+    /// The session to plan.
+    #[serde(default)]
+    pub session: Session,
+    /// Settings.
+    #[serde(default)]
+    pub settings: Settings,
+    /// Optional travel matrices over the problem's locations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrices: Option<Matrices>,
+}
+
+impl Problem {
+    /// The school with this id.
+    pub fn school(&self, id: &str) -> Option<&School> {
+        self.schools.iter().find(|s| s.id == id)
+    }
+
+    /// The pupil with this id.
+    pub fn pupil(&self, id: &str) -> Option<&Pupil> {
+        self.pupils.iter().find(|p| p.id == id)
+    }
+
+    /// The vehicle type with this id.
+    pub fn vehicle_type(&self, id: &str) -> Option<&VehicleType> {
+        self.fleet.iter().find(|v| v.id == id)
+    }
+
+    /// Pupils who travel in the problem's session.
+    pub fn travelling_pupils(&self) -> impl Iterator<Item = &Pupil> {
+        self.pupils
+            .iter()
+            .filter(move |p| p.sessions.includes(self.session))
+    }
+
+    /// Every location a plan may visit, with its coordinates: each travelling
+    /// pupil's home, each school, each depot, in that order. Matrices built
+    /// for the problem use this order.
+    pub fn locations(&self) -> Vec<(LocationKey, Location)> {
+        let mut out: Vec<(LocationKey, Location)> = self
+            .travelling_pupils()
+            .map(|p| (LocationKey::Home(p.id.clone()), p.home))
+            .collect();
+        out.extend(
+            self.schools
+                .iter()
+                .map(|s| (LocationKey::School(s.id.clone()), s.location)),
+        );
+        out.extend(
+            self.fleet
+                .iter()
+                .map(|v| (LocationKey::Depot(v.id.clone()), v.depot)),
+        );
+        out
+    }
+
+    /// Maximum ride time of a pupil in seconds: the pupil's override, else
+    /// the default of the pupil's phase, else of the school's phase.
+    /// `None` when neither is known (an input error caught by validation).
+    pub fn max_ride_seconds(&self, pupil: &Pupil) -> Option<f64> {
+        let minutes = pupil.needs.max_ride_minutes.or_else(|| {
+            pupil
+                .phase
+                .and_then(Phase::default_max_ride_minutes)
+                .or_else(|| {
+                    self.school(&pupil.school)
+                        .and_then(|s| s.phase.default_max_ride_minutes())
+                })
+        })?;
+        Some(f64::from(minutes) * 60.0)
+    }
+
+    /// Seconds to board (AM, at home) or alight (PM, at home) a pupil.
+    pub fn home_service_seconds(&self, pupil: &Pupil) -> f64 {
+        let base = if pupil.needs.wheelchair {
+            self.settings.wheelchair_boarding_minutes
+        } else {
+            self.settings.boarding_minutes
+        };
+        (base + f64::from(pupil.needs.extra_boarding_minutes)) * 60.0
+    }
+
+    /// Seconds at the school kerb for one pupil.
+    pub fn school_service_seconds(&self, pupil: &Pupil) -> f64 {
+        self.school(&pupil.school)
+            .map_or(0.0, |s| f64::from(s.dwell_minutes) * 60.0)
+    }
+
+    /// True when a vehicle of type `v` can carry pupil `p` at all: features
+    /// and an empty vehicle's capacity.
+    pub fn compatible(&self, pupil: &Pupil, v: &VehicleType) -> bool {
+        incompatibility(pupil, v).is_none()
+    }
+}
+
+/// Why a vehicle type cannot carry a pupil, or `None` when it can.
+pub fn incompatibility(pupil: &Pupil, v: &VehicleType) -> Option<&'static str> {
+    let n = &pupil.needs;
+    if n.wheelchair && v.wheelchair_spaces == 0 {
+        return Some("no wheelchair space");
+    }
+    if n.wheelchair && v.seats_per_wheelchair_space > v.seats {
+        return Some("wheelchair space needs more seats than the vehicle has");
+    }
+    if !n.wheelchair && v.seats == 0 {
+        return Some("no seats");
+    }
+    if n.tail_lift && !v.tail_lift {
+        return Some("no tail-lift");
+    }
+    if n.passenger_assistant && !v.passenger_assistant {
+        return Some("no passenger assistant");
+    }
+    None
+}
+
+/// JSON has no infinity: unreachable matrix entries travel as `null`.
+mod nullable_rows {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(rows: &[Vec<f64>], s: S) -> Result<S::Ok, S::Error> {
+        let v: Vec<Vec<Option<f64>>> = rows
+            .iter()
+            .map(|r| r.iter().map(|x| x.is_finite().then_some(*x)).collect())
+            .collect();
+        v.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Vec<f64>>, D::Error> {
+        let v: Vec<Vec<Option<f64>>> = Vec::deserialize(d)?;
+        Ok(v.into_iter()
+            .map(|r| r.into_iter().map(|x| x.unwrap_or(f64::INFINITY)).collect())
+            .collect())
+    }
+}

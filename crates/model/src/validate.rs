@@ -1,0 +1,690 @@
+//! The independent plan validator: checks every rule of a plan against the
+//! problem and travel times, separately from any solver.
+
+use crate::plan::{Load, Plan, StopKind};
+use crate::problem::{incompatibility, LocationKey, Problem, Pupil, Session};
+use crate::travel::TravelTimes;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+/// Which rule a plan breaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Every travelling pupil is placed exactly once or listed unassigned.
+    Coverage,
+    /// Picked up before dropped, by one vehicle, at most once.
+    Precedence,
+    /// Stops are at the right place (depot, home, school).
+    StopLocation,
+    /// Arrival times respect travel times and service times.
+    Timing,
+    /// School windows and earliest pick-up times.
+    Window,
+    /// Maximum ride time per pupil.
+    RideTime,
+    /// Shift window and maximum duty per vehicle.
+    Duty,
+    /// Seats and wheelchair spaces at every moment.
+    Capacity,
+    /// Vehicle features match pupil needs.
+    Compatibility,
+    /// Travel-alone pupils ride with nobody else.
+    TravelAlone,
+    /// Pupils who must not travel together are on different runs.
+    MustNotTravelTogether,
+    /// No more vehicles of a type than the fleet has.
+    FleetSize,
+    /// Reported distances, durations, loads, ride times, costs and totals add up.
+    Arithmetic,
+}
+
+/// One broken rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Violation {
+    /// The rule.
+    pub rule: Rule,
+    /// Route index, if the violation is on a route.
+    pub route: Option<usize>,
+    /// Stop index in the route.
+    pub stop: Option<usize>,
+    /// Pupil concerned.
+    pub pupil: Option<String>,
+    /// What is wrong, with the numbers.
+    pub message: String,
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "[{:?}]", self.rule)?;
+        if let Some(r) = self.route {
+            write!(f, " route {r}")?;
+        }
+        if let Some(s) = self.stop {
+            write!(f, " stop {s}")?;
+        }
+        if let Some(p) = &self.pupil {
+            write!(f, " pupil {p}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}
+
+/// Tolerance on times (seconds).
+const EPS_T: f64 = 0.01;
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 0.01 + 1e-6 * a.abs().max(b.abs())
+}
+
+struct Out(Vec<Violation>);
+
+impl Out {
+    fn add(
+        &mut self,
+        rule: Rule,
+        route: Option<usize>,
+        stop: Option<usize>,
+        pupil: Option<&str>,
+        message: String,
+    ) {
+        self.0.push(Violation {
+            rule,
+            route,
+            stop,
+            pupil: pupil.map(str::to_string),
+            message,
+        });
+    }
+}
+
+/// Where a pupil boards and alights in a session.
+fn expected_keys(p: &Pupil, session: Session) -> (LocationKey, LocationKey) {
+    let home = LocationKey::Home(p.id.clone());
+    let school = LocationKey::School(p.school.clone());
+    match session {
+        Session::Am => (home, school),
+        Session::Pm => (school, home),
+    }
+}
+
+/// Checks every rule of `plan` for `problem` under `travel`, independently of
+/// how the plan was made. An empty result means the plan is valid.
+pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Violation> {
+    let mut out = Out(Vec::new());
+    let session = problem.session;
+    if plan.session != session {
+        out.add(
+            Rule::Coverage,
+            None,
+            None,
+            None,
+            format!(
+                "plan is for the {} session, problem for {}",
+                plan.session, session
+            ),
+        );
+    }
+    let pupils: HashMap<&str, &Pupil> = problem.pupils.iter().map(|p| (p.id.as_str(), p)).collect();
+    let mut picked: HashMap<String, usize> = HashMap::new(); // pupil -> route
+    let mut used_vehicles: HashSet<(String, u32)> = HashSet::new();
+    let mut per_type: HashMap<&str, u32> = HashMap::new();
+    // Ride measured per pupil: (route, pickup departure, drop service start).
+    let mut measured: HashMap<String, (usize, f64, f64)> = HashMap::new();
+
+    for (ri, route) in plan.routes.iter().enumerate() {
+        let r = Some(ri);
+        let Some(vt) = problem.vehicle_type(&route.vehicle_type) else {
+            out.add(
+                Rule::FleetSize,
+                r,
+                None,
+                None,
+                format!("unknown vehicle type {:?}", route.vehicle_type),
+            );
+            continue;
+        };
+        *per_type.entry(vt.id.as_str()).or_default() += 1;
+        if route.vehicle_index >= vt.count {
+            out.add(
+                Rule::FleetSize,
+                r,
+                None,
+                None,
+                format!(
+                    "vehicle {} of type {} but the fleet has {}",
+                    route.vehicle_index + 1,
+                    vt.id,
+                    vt.count
+                ),
+            );
+        }
+        if !used_vehicles.insert((vt.id.clone(), route.vehicle_index)) {
+            out.add(
+                Rule::FleetSize,
+                r,
+                None,
+                None,
+                format!("vehicle {} is used by two runs", route.label()),
+            );
+        }
+        let stops = &route.stops;
+        let depot = LocationKey::Depot(vt.id.clone());
+        if stops.len() < 2
+            || stops[0].kind != StopKind::Depot
+            || stops[stops.len() - 1].kind != StopKind::Depot
+        {
+            out.add(
+                Rule::StopLocation,
+                r,
+                None,
+                None,
+                "a run must start and end with a depot stop".into(),
+            );
+            continue;
+        }
+        let mut on_board: Vec<&Pupil> = Vec::new();
+        let mut on_route: Vec<&Pupil> = Vec::new();
+        let mut distance = 0.0;
+        let mut load = Load::default();
+        for (si, stop) in stops.iter().enumerate() {
+            let s = Some(si);
+            let is_end = si == 0 || si == stops.len() - 1;
+            if is_end != (stop.kind == StopKind::Depot) {
+                out.add(
+                    Rule::StopLocation,
+                    r,
+                    s,
+                    None,
+                    "depot stops may only start and end a run".into(),
+                );
+            }
+            if stop.kind == StopKind::Depot && stop.location_key != depot {
+                out.add(
+                    Rule::StopLocation,
+                    r,
+                    s,
+                    None,
+                    format!(
+                        "run of {} must use its depot, not {}",
+                        vt.id, stop.location_key
+                    ),
+                );
+            }
+            if stop.kind == StopKind::Depot && !stop.pupils.is_empty() {
+                out.add(
+                    Rule::StopLocation,
+                    r,
+                    s,
+                    None,
+                    "pupils listed at a depot stop".into(),
+                );
+            }
+            // Travel from the previous stop.
+            if si > 0 {
+                let prev = &stops[si - 1];
+                match (
+                    travel.index_of(&prev.location_key),
+                    travel.index_of(&stop.location_key),
+                ) {
+                    (Some(a), Some(b)) => {
+                        let t = travel.duration_by_index(a, b);
+                        distance += travel.distance_by_index(a, b);
+                        if !t.is_finite() {
+                            out.add(
+                                Rule::Timing,
+                                r,
+                                s,
+                                None,
+                                format!(
+                                    "{} is unreachable from {}",
+                                    stop.location_key, prev.location_key
+                                ),
+                            );
+                        } else if stop.arrival_s + EPS_T < prev.departure_s + t {
+                            out.add(Rule::Timing, r, s, None, format!(
+                                "arrives at {:.0} s but leaving the previous stop at {:.0} s and driving {:.0} s arrives at {:.0} s",
+                                stop.arrival_s, prev.departure_s, t, prev.departure_s + t));
+                        }
+                    }
+                    _ => out.add(
+                        Rule::StopLocation,
+                        r,
+                        s,
+                        None,
+                        format!(
+                            "no travel time between {} and {}",
+                            prev.location_key, stop.location_key
+                        ),
+                    ),
+                }
+            }
+            if stop.service_start_s + EPS_T < stop.arrival_s {
+                out.add(
+                    Rule::Timing,
+                    r,
+                    s,
+                    None,
+                    format!(
+                        "service starts at {:.0} s before arrival at {:.0} s",
+                        stop.service_start_s, stop.arrival_s
+                    ),
+                );
+            }
+            // Pupils at the stop.
+            let mut service = 0.0;
+            for pid in &stop.pupils {
+                let pp = Some(pid.as_str());
+                let Some(&p) = pupils.get(pid.as_str()) else {
+                    out.add(Rule::Coverage, r, s, pp, "unknown pupil".into());
+                    continue;
+                };
+                if !p.sessions.includes(session) {
+                    out.add(
+                        Rule::Coverage,
+                        r,
+                        s,
+                        pp,
+                        format!("pupil does not travel in the {session} session"),
+                    );
+                }
+                let (board, alight) = expected_keys(p, session);
+                let at_home = matches!(stop.location_key, LocationKey::Home(_));
+                service += if at_home {
+                    problem.home_service_seconds(p)
+                } else {
+                    problem.school_service_seconds(p)
+                };
+                match stop.kind {
+                    StopKind::Pickup => {
+                        if stop.location_key != board {
+                            out.add(
+                                Rule::StopLocation,
+                                r,
+                                s,
+                                pp,
+                                format!("picked up at {} instead of {board}", stop.location_key),
+                            );
+                        }
+                        if let Some(prev_route) = picked.insert(pid.clone(), ri) {
+                            out.add(
+                                Rule::Precedence,
+                                r,
+                                s,
+                                pp,
+                                format!("picked up again (already on route {prev_route})"),
+                            );
+                        }
+                        if let Some(reason) = incompatibility(p, vt) {
+                            out.add(
+                                Rule::Compatibility,
+                                r,
+                                s,
+                                pp,
+                                format!("{} cannot carry the pupil: {reason}", vt.id),
+                            );
+                        }
+                        if let Some(t) = p.needs.earliest_pickup {
+                            if session == Session::Am && stop.service_start_s + EPS_T < t.secs_f64()
+                            {
+                                out.add(
+                                    Rule::Window,
+                                    r,
+                                    s,
+                                    pp,
+                                    format!(
+                                        "picked up at {:.0} s before the earliest pick-up {t}",
+                                        stop.service_start_s
+                                    ),
+                                );
+                            }
+                        }
+                        if session == Session::Pm {
+                            if let Some(school) = problem.school(&p.school) {
+                                if !school.pm_departure.contains(stop.service_start_s, EPS_T) {
+                                    out.add(Rule::Window, r, s, pp, format!("collected from school at {:.0} s outside the PM window {}", stop.service_start_s, school.pm_departure));
+                                }
+                            }
+                        }
+                        if p.needs.wheelchair {
+                            load.wheelchair += 1
+                        } else {
+                            load.seated += 1
+                        }
+                        on_board.push(p);
+                        on_route.push(p);
+                        measured.insert(pid.clone(), (ri, stop.departure_s, f64::NAN));
+                    }
+                    StopKind::Drop => {
+                        if stop.location_key != alight {
+                            out.add(
+                                Rule::StopLocation,
+                                r,
+                                s,
+                                pp,
+                                format!("dropped at {} instead of {alight}", stop.location_key),
+                            );
+                        }
+                        match on_board.iter().position(|q| q.id == *pid) {
+                            None => out.add(
+                                Rule::Precedence,
+                                r,
+                                s,
+                                pp,
+                                "dropped but not on board".into(),
+                            ),
+                            Some(k) => {
+                                on_board.remove(k);
+                                if p.needs.wheelchair {
+                                    load.wheelchair = load.wheelchair.saturating_sub(1)
+                                } else {
+                                    load.seated = load.seated.saturating_sub(1)
+                                }
+                                if let Some(m) = measured.get_mut(pid.as_str()) {
+                                    m.2 = stop.service_start_s;
+                                    let ride = m.2 - m.1;
+                                    if let Some(cap) = problem.max_ride_seconds(p) {
+                                        if ride > cap + EPS_T {
+                                            out.add(
+                                                Rule::RideTime,
+                                                r,
+                                                s,
+                                                pp,
+                                                format!(
+                                                    "rides {:.1} min, over the cap of {:.0} min",
+                                                    ride / 60.0,
+                                                    cap / 60.0
+                                                ),
+                                            );
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                        if session == Session::Am {
+                            if let Some(school) = problem.school(&p.school) {
+                                if !school.am_arrival.contains(stop.service_start_s, EPS_T) {
+                                    out.add(Rule::Window, r, s, pp, format!("handed over at school at {:.0} s outside the AM window {}", stop.service_start_s, school.am_arrival));
+                                }
+                            }
+                        }
+                    }
+                    StopKind::Depot => {}
+                }
+            }
+            if stop.departure_s + EPS_T < stop.service_start_s + service {
+                out.add(
+                    Rule::Timing,
+                    r,
+                    s,
+                    None,
+                    format!(
+                        "leaves at {:.0} s but service of {:.0} s starting at {:.0} s ends later",
+                        stop.departure_s, service, stop.service_start_s
+                    ),
+                );
+            }
+            // Capacity after the stop.
+            if load.wheelchair > vt.wheelchair_spaces {
+                out.add(
+                    Rule::Capacity,
+                    r,
+                    s,
+                    None,
+                    format!(
+                        "{} wheelchairs on board, {} spaces",
+                        load.wheelchair, vt.wheelchair_spaces
+                    ),
+                );
+            }
+            let seat_use = load.seated + vt.seats_per_wheelchair_space * load.wheelchair;
+            if seat_use > vt.seats {
+                out.add(
+                    Rule::Capacity,
+                    r,
+                    s,
+                    None,
+                    format!(
+                        "{} seats needed ({} seated, {} wheelchairs × {} seats), {} available",
+                        seat_use,
+                        load.seated,
+                        load.wheelchair,
+                        vt.seats_per_wheelchair_space,
+                        vt.seats
+                    ),
+                );
+            }
+            if stop.load != load {
+                out.add(
+                    Rule::Arithmetic,
+                    r,
+                    s,
+                    None,
+                    format!("reported load {:?} but {:?} on board", stop.load, load),
+                );
+            }
+            if on_board.len() > 1 {
+                for p in on_board.iter().filter(|p| p.needs.travel_alone) {
+                    out.add(
+                        Rule::TravelAlone,
+                        r,
+                        s,
+                        Some(&p.id),
+                        format!(
+                            "travels alone but {} others are on board",
+                            on_board.len() - 1
+                        ),
+                    );
+                }
+            }
+        }
+        for p in &on_board {
+            out.add(
+                Rule::Precedence,
+                r,
+                None,
+                Some(&p.id),
+                "picked up but never dropped".into(),
+            );
+        }
+        // Must not travel together: same run.
+        for (i, a) in on_route.iter().enumerate() {
+            for b in &on_route[i + 1..] {
+                if a.needs.must_not_travel_with.contains(&b.id)
+                    || b.needs.must_not_travel_with.contains(&a.id)
+                {
+                    out.add(
+                        Rule::MustNotTravelTogether,
+                        r,
+                        None,
+                        Some(&a.id),
+                        format!("on the same run as {}", b.id),
+                    );
+                }
+            }
+        }
+        // Duty and shift.
+        let (start, end) = (stops[0].departure_s, stops[stops.len() - 1].arrival_s);
+        if start + EPS_T < vt.shift.open.secs_f64() || end > vt.shift.close.secs_f64() + EPS_T {
+            out.add(
+                Rule::Duty,
+                r,
+                None,
+                None,
+                format!(
+                    "run {:.0}–{:.0} s is outside the shift {}",
+                    start, end, vt.shift
+                ),
+            );
+        }
+        let duration = end - start;
+        if duration > f64::from(vt.max_duty_minutes) * 60.0 + EPS_T {
+            out.add(
+                Rule::Duty,
+                r,
+                None,
+                None,
+                format!(
+                    "duty of {:.1} min exceeds {} min",
+                    duration / 60.0,
+                    vt.max_duty_minutes
+                ),
+            );
+        }
+        // Arithmetic of the route.
+        if !close(route.distance_m, distance) {
+            out.add(
+                Rule::Arithmetic,
+                r,
+                None,
+                None,
+                format!(
+                    "distance reported {:.1} m, travel matrix gives {:.1} m",
+                    route.distance_m, distance
+                ),
+            );
+        }
+        if !close(route.duration_s, duration) {
+            out.add(
+                Rule::Arithmetic,
+                r,
+                None,
+                None,
+                format!(
+                    "duration reported {:.1} s, stops give {:.1} s",
+                    route.duration_s, duration
+                ),
+            );
+        }
+        let cost = vt.daily_fixed_cost()
+            + vt.cost_per_km * distance / 1000.0
+            + vt.cost_per_hour * duration / 3600.0;
+        if !close(route.cost, cost) {
+            out.add(
+                Rule::Arithmetic,
+                r,
+                None,
+                None,
+                format!("cost reported £{:.2}, rates give £{:.2}", route.cost, cost),
+            );
+        }
+    }
+    for (t, n) in per_type {
+        if let Some(vt) = problem.vehicle_type(t) {
+            if n > vt.count {
+                out.add(
+                    Rule::FleetSize,
+                    None,
+                    None,
+                    None,
+                    format!("{n} runs of {t} but the fleet has {}", vt.count),
+                );
+            }
+        }
+    }
+
+    // Coverage: placed once or unassigned, never both or neither.
+    let mut unassigned = HashSet::new();
+    for u in &plan.unassigned {
+        if !pupils.contains_key(u.pupil.as_str()) {
+            out.add(
+                Rule::Coverage,
+                None,
+                None,
+                Some(&u.pupil),
+                "unknown pupil listed as unassigned".into(),
+            );
+        }
+        if !unassigned.insert(u.pupil.as_str()) {
+            out.add(
+                Rule::Coverage,
+                None,
+                None,
+                Some(&u.pupil),
+                "listed as unassigned twice".into(),
+            );
+        }
+        if picked.contains_key(&u.pupil) {
+            out.add(
+                Rule::Coverage,
+                None,
+                None,
+                Some(&u.pupil),
+                "listed as unassigned but placed on a run".into(),
+            );
+        }
+    }
+    for p in problem.travelling_pupils() {
+        if !picked.contains_key(&p.id) && !unassigned.contains(p.id.as_str()) {
+            out.add(
+                Rule::Coverage,
+                None,
+                None,
+                Some(&p.id),
+                "neither placed nor listed as unassigned".into(),
+            );
+        }
+    }
+
+    // Reported rides match the stops.
+    let mut seen_rides = HashSet::new();
+    for ride in &plan.rides {
+        let pp = Some(ride.pupil.as_str());
+        if !seen_rides.insert(ride.pupil.as_str()) {
+            out.add(Rule::Arithmetic, None, None, pp, "two ride entries".into());
+        }
+        match measured.get(&ride.pupil) {
+            Some(&(route, pick, drop)) if !drop.is_nan() => {
+                if ride.route != route
+                    || !close(ride.pickup_s, pick)
+                    || !close(ride.drop_s, drop)
+                    || !close(ride.ride_s, drop - pick)
+                {
+                    out.add(Rule::Arithmetic, Some(route), None, pp, format!(
+                        "ride entry (route {}, {:.0}–{:.0} s, {:.0} s) does not match the stops (route {route}, {pick:.0}–{drop:.0} s)",
+                        ride.route, ride.pickup_s, ride.drop_s, ride.ride_s));
+                }
+            }
+            _ => out.add(
+                Rule::Arithmetic,
+                None,
+                None,
+                pp,
+                "ride entry for a pupil who is not carried".into(),
+            ),
+        }
+    }
+    for (pid, &(route, _, drop)) in &measured {
+        if !drop.is_nan() && !seen_rides.contains(pid.as_str()) {
+            out.add(
+                Rule::Arithmetic,
+                Some(route),
+                None,
+                Some(pid),
+                "carried but has no ride entry".into(),
+            );
+        }
+    }
+
+    let mut expect = plan.clone();
+    expect.compute_totals();
+    let (a, b) = (&plan.totals, &expect.totals);
+    if a.vehicles != b.vehicles
+        || a.assigned != b.assigned
+        || a.unassigned != b.unassigned
+        || !close(a.cost, b.cost)
+        || !close(a.distance_m, b.distance_m)
+        || !close(a.duration_s, b.duration_s)
+        || !close(a.ride_s, b.ride_s)
+    {
+        out.add(
+            Rule::Arithmetic,
+            None,
+            None,
+            None,
+            format!("totals {a:?} do not add up to {b:?}"),
+        );
+    }
+    out.0
+}
