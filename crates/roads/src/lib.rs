@@ -1,1 +1,37 @@
-//! senroute roads (work in progress).
+//! # senroute-roads
+//!
+//! The in-process road network of senroute, built from OpenStreetMap PBF:
+//!
+//! - [`RoadNetwork::from_pbf`] keeps car-drivable ways (access, one-ways,
+//!   UK `maxspeed`, an urban [`SpeedProfile`]), compresses chains of
+//!   pass-through nodes (keeping their geometry), keeps the largest strongly
+//!   connected component and builds a contraction hierarchy and a spatial
+//!   index; [`BuildReport`] says what was dropped and why;
+//! - [`RoadNetwork::save`] / [`RoadNetwork::load`] store the prepared network
+//!   in a versioned binary file;
+//! - [`RoadNetwork::snap`] puts a point on the nearest road *segment*;
+//! - [`RoadNetwork::matrix`] computes exact many-to-many duration/distance
+//!   matrices (bucket many-to-many on the contraction hierarchy, all cores);
+//! - [`RoadNetwork::path_geometry`] draws a route along the roads;
+//! - [`Boroughs`] tells the London borough of a point;
+//! - [`matrix_report::run`] is the `senroute matrix` command's engine.
+
+mod boroughs;
+mod build;
+mod ch;
+mod error;
+pub mod geo_util;
+pub mod matrix_report;
+mod network;
+mod osm;
+pub mod profile;
+mod storage;
+pub mod synthetic;
+pub mod weight;
+
+pub use boroughs::{Borough, Boroughs};
+pub use error::RoadsError;
+pub use network::{BuildReport, Matrix, RoadNetwork, RoadSegment, Snap, DEFAULT_MAX_SNAP_M};
+pub use osm::MaxspeedStats;
+pub use profile::{RoadClass, SpeedProfile};
+pub use storage::{FORMAT_VERSION, MAGIC};

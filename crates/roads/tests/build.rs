@@ -1,0 +1,66 @@
+//! Building networks from the bundled PBF files.
+
+mod common;
+
+use common::{camden, mixed};
+use senroute_roads::{geo_util::haversine_m, RoadClass};
+
+#[test]
+fn mixed_file_builds_a_compressed_connected_graph() {
+    let (net, r) = mixed();
+    assert_eq!(r.osm_nodes_read, 38_878);
+    assert_eq!(r.osm_relations_read, 0);
+    assert!(r.car_ways > 9_000, "{r:?}");
+    // UK data: almost all maxspeeds are in mph.
+    assert!(r.maxspeed.mph > 9_000, "{:?}", r.maxspeed);
+    // Compression: far fewer graph nodes than OSM road nodes.
+    assert!(r.graph_nodes * 3 < r.osm_road_nodes, "{r:?}");
+    // The SCC filter dropped something, but little.
+    assert!(r.graph_nodes_dropped_scc > 0);
+    assert!(r.graph_nodes_dropped_scc * 10 < r.graph_nodes_before_scc);
+    assert_eq!(r.graph_nodes, net.node_count());
+    assert_eq!(
+        r.graph_nodes + r.graph_nodes_dropped_scc,
+        r.graph_nodes_before_scc
+    );
+    assert!(r.ch_shortcuts > 0);
+    // No service roads in this file.
+    assert!(net.road_segments().all(|s| s.class != RoadClass::Service));
+    // The bounding box is central London.
+    let b = net.bbox();
+    assert!(
+        b[0] > 51.4 && b[2] < 51.6 && b[1] > -0.3 && b[3] < 0.0,
+        "{b:?}"
+    );
+}
+
+#[test]
+fn camden_file_keeps_service_roads_and_reads_restrictions() {
+    let (net, r) = camden();
+    assert!(
+        r.osm_road_nodes > 15_000 && r.osm_road_nodes < 25_000,
+        "{r:?}"
+    );
+    assert!(
+        r.ways_dropped_access > 0,
+        "private/no-access ways are dropped"
+    );
+    assert!(r.restriction_relations > 100);
+    assert!(r.restrictions_via_node > 100);
+    assert!(net.road_segments().any(|s| s.class == RoadClass::Service));
+    assert!(net.road_segments().any(|s| s.oneway));
+}
+
+#[test]
+fn road_geometry_is_kept_through_compression() {
+    let (net, r) = mixed();
+    let points: usize = net.road_segments().map(|s| s.points.len()).sum();
+    // Every kept OSM road node appears in some polyline (junctions repeat).
+    assert!(points >= r.osm_road_nodes - r.osm_nodes_dropped_scc);
+    // Consecutive points are OSM nodes, so segments are short.
+    let longest = net
+        .road_segments()
+        .flat_map(|s| s.points.windows(2).map(|w| haversine_m(w[0], w[1])))
+        .fold(0.0, f64::max);
+    assert!(longest < 2_000.0, "{longest}");
+}
