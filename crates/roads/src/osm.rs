@@ -74,6 +74,7 @@ fn pbf_err(path: &Path, e: impl std::fmt::Display) -> RoadsError {
 
 /// Reads the PBF, keeping car ways, all node coordinates and restrictions.
 pub(crate) fn read_pbf(path: &Path, profile: &SpeedProfile) -> Result<OsmData, RoadsError> {
+    check_framing(path)?;
     let file = std::fs::File::open(path).map_err(|e| RoadsError::io("open", path, e))?;
     let mut reader = OsmPbfReader::new(std::io::BufReader::new(file));
     let mut d = OsmData {
@@ -116,6 +117,111 @@ pub(crate) fn read_pbf(path: &Path, profile: &SpeedProfile) -> Result<OsmData, R
         Err(_) => return Err(pbf_err(path, "the decoder failed on a malformed block")),
     }
     Ok(d)
+}
+
+/// Walks the file's block framing (length-prefixed `BlobHeader`s) without
+/// decoding, so that truncated or foreign files get a precise message
+/// (the decoder itself asserts on short reads).
+fn check_framing(path: &Path) -> Result<(), RoadsError> {
+    use std::io::{Read, Seek, SeekFrom};
+    let io = |e| RoadsError::io("read", path, e);
+    let mut f = std::fs::File::open(path).map_err(|e| RoadsError::io("open", path, e))?;
+    let len = f.metadata().map_err(io)?.len();
+    let mut pos = 0u64;
+    let mut blocks = 0usize;
+    while pos < len {
+        if len - pos < 4 {
+            return Err(pbf_err(
+                path,
+                format!("truncated: {} stray bytes at the end", len - pos),
+            ));
+        }
+        let mut b4 = [0u8; 4];
+        f.read_exact(&mut b4).map_err(io)?;
+        let hlen = u64::from(u32::from_be_bytes(b4));
+        if hlen == 0 || hlen > 64 * 1024 {
+            return Err(pbf_err(
+                path,
+                format!(
+                    "no PBF block header at byte {pos} (is it .osm XML, .o5m or another format?)"
+                ),
+            ));
+        }
+        if pos + 4 + hlen > len {
+            return Err(pbf_err(
+                path,
+                format!("truncated inside the block header at byte {pos}"),
+            ));
+        }
+        let mut h = vec![0u8; hlen as usize];
+        f.read_exact(&mut h).map_err(io)?;
+        let Some((kind, datasize)) = parse_blob_header(&h) else {
+            return Err(pbf_err(
+                path,
+                format!("unreadable block header at byte {pos}"),
+            ));
+        };
+        if blocks == 0 && kind != "OSMHeader" {
+            return Err(pbf_err(
+                path,
+                "the first block is not an OSMHeader".to_string(),
+            ));
+        }
+        let end = pos + 4 + hlen + datasize;
+        if end > len {
+            return Err(pbf_err(
+                path,
+                format!(
+                    "truncated: the block at byte {pos} needs {end} bytes but the file has {len}"
+                ),
+            ));
+        }
+        f.seek(SeekFrom::Start(end)).map_err(io)?;
+        pos = end;
+        blocks += 1;
+    }
+    if blocks == 0 {
+        return Err(pbf_err(path, "the file is empty"));
+    }
+    Ok(())
+}
+
+/// The `type` (field 1) and `datasize` (field 3) of a protobuf `BlobHeader`.
+fn parse_blob_header(h: &[u8]) -> Option<(String, u64)> {
+    fn varint(h: &[u8], i: &mut usize) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = *h.get(*i)?;
+            *i += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Some(v);
+            }
+        }
+        None
+    }
+    let (mut i, mut kind, mut size) = (0usize, None, None);
+    while i < h.len() {
+        let key = varint(h, &mut i)?;
+        match key & 7 {
+            0 => {
+                let v = varint(h, &mut i)?;
+                if key >> 3 == 3 {
+                    size = Some(v);
+                }
+            }
+            2 => {
+                let l = varint(h, &mut i)? as usize;
+                let bytes = h.get(i..i.checked_add(l)?)?;
+                if key >> 3 == 1 {
+                    kind = Some(String::from_utf8_lossy(bytes).into_owned());
+                }
+                i += l;
+            }
+            _ => return None,
+        }
+    }
+    Some((kind?, size?))
 }
 
 fn read_way(w: &osmpbfreader::Way, profile: &SpeedProfile, d: &mut OsmData) {
