@@ -37,7 +37,10 @@ fn main() {
     let format = format.expect("--format solomon|lilim|cordeau");
     for f in files {
         match run_bench(format, &f, &opts) {
-            Ok(r) => println!("{}", r.to_json()),
+            Ok(r) => {
+                println!("{}", r.to_json());
+                eprintln!("{}: {} iterations {:?}", r.instance, r.iterations, r.errors);
+            }
             Err(e) => eprintln!("{}: {e}", f.display()),
         }
     }

@@ -282,6 +282,11 @@ pub struct BenchResult {
     /// Routes as node numbers of the file (Solomon: customer numbers), if
     /// requested.
     pub routes: Option<Vec<Vec<usize>>>,
+    /// Search iterations (summed over threads); not part of the JSON line.
+    pub iterations: u64,
+    /// Problems found by the checker (and unassigned requests); not part of
+    /// the JSON line.
+    pub errors: Vec<String>,
 }
 
 impl BenchResult {
@@ -355,5 +360,11 @@ pub fn run_bench(format: Format, path: &Path, opts: &BenchOptions) -> Result<Ben
         seconds,
         feasible: report.feasible && sol.unassigned.is_empty(),
         routes: opts.routes.then_some(routes),
+        iterations: sol.iterations,
+        errors: report
+            .errors
+            .into_iter()
+            .chain(sol.unassigned.iter().map(|u| format!("unassigned {u:?}")))
+            .collect(),
     })
 }

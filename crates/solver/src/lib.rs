@@ -39,6 +39,7 @@
 pub mod bench;
 pub mod checker;
 mod eval;
+pub mod kernels;
 mod rng;
 mod search;
 

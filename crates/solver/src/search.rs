@@ -22,6 +22,9 @@ const BLINK: f64 = 0.01;
 const EPOCH: u64 = 250;
 /// Share of the budget given to fleet minimisation (hierarchical objective).
 const FLEET_FRAC: f64 = 0.4;
+/// Initial annealing temperature as a fraction of the initial solution's
+/// average cost per served request (final temperature: 1/100 of it).
+const T0_FACTOR: f64 = 0.2;
 
 /// Cached per-route data for O(1) / O(route length) insertion checks.
 #[derive(Clone, Debug)]
@@ -196,6 +199,7 @@ pub(crate) struct Ctx<'a> {
     pub tw_close: Vec<f64>,
     pub vehicles_lb: usize,
     pub empty: Vec<RouteState>,
+    pub fleet_frac: f64,
 }
 
 /// Lexicographic comparison used for "best" (hierarchical) or plain cost.
@@ -218,7 +222,7 @@ struct Ins {
     delta: f64,
 }
 
-struct Worker<'c, 'a> {
+pub(crate) struct Worker<'c, 'a> {
     ctx: &'c Ctx<'a>,
     rng: Rng,
     sc: Scratch,
@@ -343,6 +347,9 @@ impl<'c, 'a> Worker<'c, 'a> {
                     let dp = p.d(li, pl) + p.d(pl, ln) - p.d(li, ln);
                     let mut prev_loc = pl;
                     let mut prev_dep = dep_p;
+                    // ride time lower bound (travel and service, no waiting)
+                    let max_ride = p.max_ride[r];
+                    let mut nowait = 0.0;
                     for j in i + 1..=m {
                         if !rt.fits(j, q, lim) || rt.alone[j] {
                             break;
@@ -353,8 +360,15 @@ impl<'c, 'a> Worker<'c, 'a> {
                         if tj > rt.late[j] {
                             break;
                         }
+                        nowait += p.t(prev_loc, lj) + rt.serv[j];
+                        if nowait + p.t(lj, dlc) > max_ride && nowait > max_ride {
+                            break;
+                        }
                         prev_loc = lj;
                         prev_dep = tj + rt.serv[j];
+                        if nowait + p.t(lj, dlc) > max_ride {
+                            continue;
+                        }
                         let a = prev_dep + p.t(lj, dlc);
                         let td = if a > d_o { a } else { d_o };
                         if td > d_c {
@@ -451,6 +465,67 @@ impl<'c, 'a> Worker<'c, 'a> {
         }
     }
 
+    /// Cheapest insertion delta of `r` into a single route (no blinks).
+    pub(crate) fn best_insertion_into(&mut self, rt: &RouteState, r: usize) -> Option<f64> {
+        let p = &self.ctx.p;
+        if !p.compat[r * p.nvt() + rt.vt] {
+            return None;
+        }
+        let mut best = None;
+        self.cands.clear();
+        self.scan_route(r, 0, rt, &mut best, false);
+        if !p.complex {
+            return best.map(|b| b.delta);
+        }
+        let old = rt.cost;
+        let mut cands = std::mem::take(&mut self.cands);
+        cands.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut out: Option<f64> = None;
+        let mut feasible = 0;
+        for (k, &(_, _, i, j)) in cands.iter().enumerate() {
+            if feasible >= 3 || (k >= 40 && feasible >= 1) {
+                break;
+            }
+            let nodes = self.new_nodes(r, rt, i, j);
+            let ev = evaluate(p, rt.vt, &nodes, &mut self.sc);
+            if ev.violation.is_none() {
+                feasible += 1;
+                let d = ev.cost - old;
+                if out.is_none_or(|o| d < o) {
+                    out = Some(d);
+                }
+            }
+        }
+        self.cands = cands;
+        out
+    }
+
+    /// Relocate-pair move: removal saving from `from` plus cheapest insertion
+    /// into `to`.
+    pub(crate) fn relocate_delta(
+        &mut self,
+        from: &RouteState,
+        to: &RouteState,
+        r: usize,
+    ) -> Option<f64> {
+        let p = &self.ctx.p;
+        let nodes: Vec<u32> = from
+            .nodes
+            .iter()
+            .copied()
+            .filter(|&n| n as usize / 2 != r)
+            .collect();
+        let removed_cost = if nodes.is_empty() {
+            0.0
+        } else if p.complex {
+            evaluate(p, from.vt, &nodes, &mut self.sc).cost
+        } else {
+            RouteState::build(p, from.vt, nodes, &mut self.sc).cost
+        };
+        let ins = self.best_insertion_into(to, r)?;
+        Some(removed_cost - from.cost + ins)
+    }
+
     fn new_nodes(&self, r: usize, rt: &RouteState, i: usize, j: usize) -> Vec<u32> {
         let p = &self.ctx.p;
         let mut v = Vec::with_capacity(rt.nodes.len() + 2);
@@ -521,7 +596,7 @@ impl<'c, 'a> Worker<'c, 'a> {
         let mut result: Option<(Ins, Option<RouteState>)> = None;
         let mut feasible = 0;
         for (k, &(_, ri, i, j)) in cands.iter().enumerate() {
-            if k >= 24 || feasible >= 4 {
+            if feasible >= 3 || (k >= 40 && feasible >= 1) {
                 break;
             }
             let (rt, old) = if ri >= usize::MAX - nvt {
@@ -719,8 +794,9 @@ impl<'c, 'a> Worker<'c, 'a> {
     fn step_distance(&mut self, frac: f64) {
         let mut cand = self.cur.clone();
         let mut todo = self.ruin(&mut cand);
+        let prev = cand.unassigned.len();
         todo.append(&mut cand.unassigned);
-        cand.cost -= self.ctx.penalty * todo.len() as f64;
+        cand.cost -= self.ctx.penalty * prev as f64;
         let cap = self.cap();
         self.recreate(&mut cand, todo, cap);
         let t = self.temperature(frac);
@@ -793,8 +869,9 @@ impl<'c, 'a> Worker<'c, 'a> {
         let Some(mut fm) = self.fm.take() else { return };
         let mut cand = fm.cur.clone();
         let mut todo = self.ruin(&mut cand);
+        let prev = cand.unassigned.len();
         todo.append(&mut cand.unassigned);
-        cand.cost -= self.ctx.penalty * todo.len() as f64;
+        cand.cost -= self.ctx.penalty * prev as f64;
         self.recreate(&mut cand, todo, fm.cap);
         let sum = |s: &Sol| {
             s.unassigned
@@ -814,7 +891,7 @@ impl<'c, 'a> Worker<'c, 'a> {
 
     fn step(&mut self, frac: f64) {
         self.iter += 1;
-        if self.ctx.hier && !self.fm_done && frac < FLEET_FRAC {
+        if self.ctx.hier && !self.fm_done && frac < self.ctx.fleet_frac {
             self.step_fleet();
         } else {
             if self.fm.is_some() {
@@ -822,7 +899,7 @@ impl<'c, 'a> Worker<'c, 'a> {
                 self.cur = self.best.clone();
             }
             let f = if self.ctx.hier {
-                (frac - FLEET_FRAC) / (1.0 - FLEET_FRAC)
+                (frac - self.ctx.fleet_frac) / (1.0 - self.ctx.fleet_frac)
             } else {
                 frac
             };
@@ -852,6 +929,13 @@ pub fn solve(
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Solution {
     let started = Instant::now();
+    let (ctx, excluded) = build_ctx(inst);
+    search(&ctx, excluded, cfg, progress, started)
+}
+
+/// Preprocesses the instance and classifies requests that can never be
+/// served.
+pub(crate) fn build_ctx(inst: &Instance) -> (Ctx<'_>, Vec<(usize, UnassignedReason)>) {
     let p = Prep::new(inst);
     let nreq = p.nreq;
     let nvt = p.nvt();
@@ -980,36 +1064,49 @@ pub fn solve(
         vehicles_lb,
         empty,
         p,
+        fleet_frac: FLEET_FRAC,
     };
-    // ---- initial solution (deterministic)
-    let threads = cfg.threads.max(1);
-    let mut workers: Vec<Worker> = (0..threads)
-        .map(|t| Worker {
-            ctx: &ctx,
-            rng: Rng::new(
-                cfg.seed
-                    .wrapping_mul(0x9E37_79B9)
-                    .wrapping_add(t as u64 * 7919 + 1),
-            ),
+    (ctx, excluded)
+}
+
+impl<'c, 'a> Worker<'c, 'a> {
+    pub(crate) fn new(ctx: &'c Ctx<'a>, seed: u64) -> Worker<'c, 'a> {
+        let nreq = ctx.p.nreq;
+        let empty = Sol {
+            routes: Vec::new(),
+            unassigned: Vec::new(),
+            route_of: vec![NONE; nreq],
+            cost: 0.0,
+        };
+        Worker {
+            ctx,
+            rng: Rng::new(seed),
             sc: Scratch::default(),
             qv: Vec::new(),
             cands: Vec::new(),
-            cur: Sol {
-                routes: Vec::new(),
-                unassigned: Vec::new(),
-                route_of: vec![NONE; nreq],
-                cost: 0.0,
-            },
-            best: Sol {
-                routes: Vec::new(),
-                unassigned: Vec::new(),
-                route_of: vec![NONE; nreq],
-                cost: 0.0,
-            },
+            cur: empty.clone(),
+            best: empty,
             iter: 0,
             t0: 1.0,
             fm: None,
             fm_done: false,
+        }
+    }
+}
+
+fn search(
+    ctx: &Ctx,
+    excluded: Vec<(usize, UnassignedReason)>,
+    cfg: &SolverConfig,
+    progress: &(dyn Fn(Progress) + Sync),
+    started: Instant,
+) -> Solution {
+    // ---- initial solution (deterministic)
+    let threads = cfg.threads.max(1);
+    let mut workers: Vec<Worker> = (0..threads)
+        .map(|t| {
+            let seed = cfg.seed.wrapping_mul(0x9E37_79B9);
+            Worker::new(ctx, seed.wrapping_add(t as u64 * 7919 + 1))
         })
         .collect();
     {
@@ -1027,10 +1124,10 @@ pub fn solve(
                 }
             }
         }
-        s.recompute(&ctx);
+        s.recompute(ctx);
         let served = ctx.active.len() - s.unassigned.len();
         let t0 = if served > 0 {
-            0.05 * s.routes.iter().map(|r| r.cost).sum::<f64>() / served as f64
+            T0_FACTOR * s.routes.iter().map(|r| r.cost).sum::<f64>() / served as f64
         } else {
             1.0
         };
@@ -1095,15 +1192,15 @@ pub fn solve(
             // deterministic sharing: lowest-index best wins ties
             let mut bi = 0;
             for i in 1..workers.len() {
-                if better(&ctx, &workers[i].best, &workers[bi].best) {
+                if better(ctx, &workers[i].best, &workers[bi].best) {
                     bi = i;
                 }
             }
-            if better(&ctx, &workers[bi].best, &gbest) {
+            if better(ctx, &workers[bi].best, &gbest) {
                 gbest = workers[bi].best.clone();
             }
             for w in workers.iter_mut() {
-                if better(&ctx, &gbest, &w.best) {
+                if better(ctx, &gbest, &w.best) {
                     w.adopt(&gbest);
                 }
             }
@@ -1113,7 +1210,7 @@ pub fn solve(
     }
     let iterations: u64 = workers.iter().map(|w| w.iter).sum();
     drop(workers);
-    to_solution(&ctx, &gbest, excluded, iterations)
+    to_solution(ctx, &gbest, excluded, iterations)
 }
 
 fn to_solution(
