@@ -19,9 +19,9 @@ pub(crate) struct Road {
     pub p0: u32,
     /// One past the last point.
     pub p1: u32,
-    /// Graph node at the first point.
+    /// Build-time (local) node id at the first point; not a graph node id.
     pub a: u32,
-    /// Graph node at the last point.
+    /// Build-time (local) node id at the last point; not a graph node id.
     pub b: u32,
     pub fwd: bool,
     pub bwd: bool,
@@ -65,6 +65,7 @@ pub(crate) struct GraphStats {
     pub nodes_dropped_scc: usize,
     pub osm_nodes_dropped_scc: usize,
     pub roads_dropped_scc: usize,
+    pub restrictions: crate::restrictions::RestrictionStats,
 }
 
 struct Seg {
@@ -257,29 +258,52 @@ pub(crate) fn build_graph(
         }
     }
 
-    // Graph nodes: road ends. Directed edges for the SCC.
+    // Directed edges over local node ids, one per drivable direction of a road.
+    let road_list: Vec<Road> = roads_local.iter().map(|(r, _)| r.clone()).collect();
+    let mut ledges: Vec<LEdge> = Vec::with_capacity(road_list.len() * 2);
+    for (i, r) in road_list.iter().enumerate() {
+        if r.fwd {
+            ledges.push(LEdge {
+                from: r.a,
+                to: r.b,
+                road: i as u32,
+                forward: true,
+            });
+        }
+        if r.bwd {
+            ledges.push(LEdge {
+                from: r.b,
+                to: r.a,
+                road: i as u32,
+                forward: false,
+            });
+        }
+    }
+    let mut ncoord = lcoord.clone();
+    stats.restrictions = crate::restrictions::split_nodes(
+        &mut ledges,
+        &mut ncoord,
+        &road_list,
+        restrictions,
+        &local,
+    );
+
+    // Largest strongly connected component over the (possibly split) nodes.
     let mut gid: HashMap<u32, u32> = HashMap::new();
-    for (r, _) in &roads_local {
-        for x in [r.a, r.b] {
+    for e in &ledges {
+        for x in [e.from, e.to] {
             let len = gid.len() as u32;
             gid.entry(x).or_insert(len);
         }
     }
     stats.nodes_before_scc = gid.len();
-    let mut g = petgraph::graph::DiGraph::<(), ()>::with_capacity(gid.len(), roads_local.len() * 2);
+    stats.edges_before_scc = ledges.len();
+    let mut g = petgraph::graph::DiGraph::<(), ()>::with_capacity(gid.len(), ledges.len());
     for _ in 0..gid.len() {
         g.add_node(());
     }
-    for (r, _) in &roads_local {
-        let (a, b) = (gid[&r.a], gid[&r.b]);
-        if r.fwd {
-            g.add_edge(a.into(), b.into(), ());
-            stats.edges_before_scc += 1;
-        }
-        if r.bwd {
-            g.add_edge(b.into(), a.into(), ());
-            stats.edges_before_scc += 1;
-        }
+    for e in &ledges {
+        g.add_edge(gid[&e.from].into(), gid[&e.to].into(), ());
     }
     let sccs = petgraph::algo::kosaraju_scc(&g);
     stats.components = sccs.len();
@@ -290,69 +314,59 @@ pub(crate) fn build_graph(
         }
     }
     drop(g);
-    // Renumber kept nodes by first appearance; keep roads inside the component.
-    let mut new_id = vec![u32::MAX; gid.len()];
+    let kept_edges: Vec<&LEdge> = ledges
+        .iter()
+        .filter(|e| keep[gid[&e.from] as usize] && keep[gid[&e.to] as usize])
+        .collect();
+    // Renumber: roads with at least one kept edge, nodes by first appearance.
+    let mut road_new = vec![u32::MAX; road_list.len()];
+    let mut node_new: HashMap<u32, u32> = HashMap::new();
     let mut nodes: Vec<[f64; 2]> = Vec::new();
     let mut roads = Vec::new();
     let mut osm_kept = vec![false; n];
     let mut out_pts = Vec::with_capacity(pts.len());
     let mut out_len = Vec::with_capacity(pts.len());
     let mut out_dur = Vec::with_capacity(pts.len());
-    for (r, lnodes) in &roads_local {
-        let (ga, gb) = (gid[&r.a] as usize, gid[&r.b] as usize);
-        if !(keep[ga] && keep[gb]) {
-            stats.roads_dropped_scc += 1;
-            continue;
-        }
-        for g in [ga, gb] {
-            if new_id[g] == u32::MAX {
-                new_id[g] = nodes.len() as u32;
-                let x = if g == ga { r.a } else { r.b };
-                nodes.push(lcoord[x as usize]);
+    let mut edges = Vec::with_capacity(kept_edges.len());
+    for e in kept_edges {
+        let ri = e.road as usize;
+        if road_new[ri] == u32::MAX {
+            road_new[ri] = roads.len() as u32;
+            let (r, lnodes) = &roads_local[ri];
+            for x in lnodes {
+                osm_kept[*x as usize] = true;
             }
+            let p0 = out_pts.len() as u32;
+            let range = r.p0 as usize..r.p1 as usize;
+            out_pts.extend_from_slice(&pts[range.clone()]);
+            out_len.extend_from_slice(&cum_len[range.clone()]);
+            out_dur.extend_from_slice(&cum_dur[range]);
+            roads.push(Road {
+                p0,
+                p1: out_pts.len() as u32,
+                ..r.clone()
+            });
         }
-        for x in lnodes {
-            osm_kept[*x as usize] = true;
-        }
-        let p0 = out_pts.len() as u32;
-        let range = r.p0 as usize..r.p1 as usize;
-        out_pts.extend_from_slice(&pts[range.clone()]);
-        out_len.extend_from_slice(&cum_len[range.clone()]);
-        out_dur.extend_from_slice(&cum_dur[range]);
-        roads.push(Road {
-            p0,
-            p1: out_pts.len() as u32,
-            a: new_id[ga],
-            b: new_id[gb],
-            ..r.clone()
+        let mut id = |x: u32| {
+            *node_new.entry(x).or_insert_with(|| {
+                nodes.push(ncoord[x as usize]);
+                (nodes.len() - 1) as u32
+            })
+        };
+        let (from, to) = (id(e.from), id(e.to));
+        let r = &roads[road_new[ri] as usize];
+        let last = r.p1 as usize - 1;
+        edges.push(DirEdge {
+            from,
+            to,
+            weight: crate::weight::pack_secs_m(out_dur[last], out_len[last]),
+            road: road_new[ri],
+            forward: e.forward,
         });
     }
+    stats.roads_dropped_scc = road_list.len() - roads.len();
     stats.nodes_dropped_scc = gid.len() - nodes.len();
     stats.osm_nodes_dropped_scc = osm_kept.iter().filter(|k| !**k).count();
-
-    let mut edges = Vec::new();
-    for (i, r) in roads.iter().enumerate() {
-        let last = r.p1 as usize - 1;
-        let w = crate::weight::pack_secs_m(out_dur[last], out_len[last]);
-        if r.fwd {
-            edges.push(DirEdge {
-                from: r.a,
-                to: r.b,
-                weight: w,
-                road: i as u32,
-                forward: true,
-            });
-        }
-        if r.bwd {
-            edges.push(DirEdge {
-                from: r.b,
-                to: r.a,
-                weight: w,
-                road: i as u32,
-                forward: false,
-            });
-        }
-    }
     Graph {
         nodes,
         roads,
@@ -362,4 +376,13 @@ pub(crate) fn build_graph(
         edges,
         stats,
     }
+}
+
+/// A directed edge over local node ids, before renumbering.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LEdge {
+    pub from: u32,
+    pub to: u32,
+    pub road: u32,
+    pub forward: bool,
 }

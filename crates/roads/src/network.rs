@@ -68,6 +68,8 @@ pub struct BuildReport {
     pub restrictions_unsupported: usize,
     /// Via-node restrictions that were read (for cars).
     pub restrictions_via_node: usize,
+    /// How the via-node restrictions were applied (node splitting).
+    pub restrictions: crate::RestrictionStats,
     /// Shortcuts added by the contraction hierarchy.
     pub ch_shortcuts: usize,
     /// Seconds spent reading the PBF.
@@ -258,7 +260,12 @@ impl RoadNetwork {
             read_seconds,
             ..BuildReport::default()
         };
-        let net = Self::from_ways(&d.ways, &d.coords, &d.restrictions, profile, &mut report);
+        let restrictions: &[Restriction] = if profile.turn_restrictions {
+            &d.restrictions
+        } else {
+            &[]
+        };
+        let net = Self::from_ways(&d.ways, &d.coords, restrictions, profile, &mut report);
         if net.nodes.is_empty() {
             return Err(RoadsError::NoRoads {
                 path: path.to_path_buf(),
@@ -288,6 +295,7 @@ impl RoadNetwork {
         report.graph_nodes_dropped_scc = s.nodes_dropped_scc;
         report.osm_nodes_dropped_scc = s.osm_nodes_dropped_scc;
         report.roads_dropped_scc = s.roads_dropped_scc;
+        report.restrictions = s.restrictions.clone();
         report.graph_nodes = g.nodes.len();
         report.graph_edges = g.edges.len();
         report.roads = g.roads.len();

@@ -22,7 +22,6 @@ pub(crate) struct CarWay {
 
 /// A `type=restriction` relation with a via node.
 #[derive(Debug, Clone)]
-#[allow(dead_code)] // from/to/only are read by the turn-restriction pass (in progress)
 pub(crate) struct Restriction {
     pub from_way: i64,
     pub via_node: i64,

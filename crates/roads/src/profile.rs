@@ -157,12 +157,14 @@ pub struct SpeedProfile {
     pub max_speed_kmh: f64,
     /// Lower bound on the final speed (km/h), so no road is impassably slow.
     pub min_speed_kmh: f64,
+    /// Honour via-node turn restrictions (`no_*`, `only_*`) by node splitting.
+    pub turn_restrictions: bool,
 }
 
 impl Default for SpeedProfile {
     /// Class defaults of [`RoadClass::default_speed_kmh`], `urban_factor`
     /// 0.5, `use_maxspeed` true, `max_speed_kmh` 113 (70 mph),
-    /// `min_speed_kmh` 5.
+    /// `min_speed_kmh` 5, `turn_restrictions` true.
     fn default() -> Self {
         SpeedProfile {
             default_speed_kmh: RoadClass::ALL
@@ -173,6 +175,7 @@ impl Default for SpeedProfile {
             use_maxspeed: true,
             max_speed_kmh: 113.0,
             min_speed_kmh: 5.0,
+            turn_restrictions: true,
         }
     }
 }

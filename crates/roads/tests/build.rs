@@ -64,3 +64,44 @@ fn road_geometry_is_kept_through_compression() {
         .fold(0.0, f64::max);
     assert!(longest < 2_000.0, "{longest}");
 }
+
+#[test]
+fn camden_turn_restrictions_only_ever_lengthen_routes() {
+    use senroute_roads::{RoadNetwork, SpeedProfile};
+    let (net, r) = camden();
+    assert!(r.restrictions.applied > 100, "{:?}", r.restrictions);
+    assert!(r.restrictions.nodes_split > 50);
+    let free_profile = SpeedProfile {
+        turn_restrictions: false,
+        ..SpeedProfile::default()
+    };
+    let (free, fr) = RoadNetwork::from_pbf(common::repo(common::CAMDEN), &free_profile).unwrap();
+    assert_eq!(fr.restrictions.applied, 0);
+    let a = common::random_snaps(net, 60, 1234);
+    let b: Vec<_> = a
+        .iter()
+        .map(|s| free.snap(&s.label, s.lat, s.lon, 300.0).unwrap())
+        .collect();
+    let (ma, mb) = (net.matrix(&a), free.matrix(&b));
+    let (mut longer, mut compared) = (0, 0);
+    for i in 0..a.len() {
+        for j in 0..a.len() {
+            // The two networks project around slightly different centres, so
+            // the same snapped position agrees to rounding only.
+            let same = |k: usize| {
+                (a[k].snapped_lat - b[k].snapped_lat).abs() < 1e-7
+                    && (a[k].snapped_lon - b[k].snapped_lon).abs() < 1e-7
+            };
+            if !(same(i) && same(j)) {
+                continue;
+            }
+            compared += 1;
+            assert!(ma.duration(i, j) >= mb.duration(i, j) - 0.5, "{i}->{j}");
+            if ma.duration(i, j) > mb.duration(i, j) + 5.0 {
+                longer += 1;
+            }
+        }
+    }
+    assert!(compared > 3000, "{compared}");
+    assert!(longer > 0, "some routes must avoid a banned turn");
+}
