@@ -4,12 +4,14 @@
 //! cargo run --release -p senroute-roads --example matrix -- NETWORK POINTS.csv [OUT.json]
 //! cargo run --release -p senroute-roads --example matrix -- --random N PBF OUT_POINTS.csv
 //! cargo run --release -p senroute-roads --example matrix -- --prepare PBF OUT.bin
+//! cargo run --release -p senroute-roads --example matrix -- --factors PBF POINTS.csv 0.5 0.8 1.0
 //! ```
 //!
 //! The first form prints the [`senroute_roads::matrix_report::MatrixReport`]
 //! as one JSON line. `--random` writes N random points on the roads of the
 //! PBF (deterministic seed) as a `lat,lon` CSV, `--prepare` saves the
-//! prepared network.
+//! prepared network, `--factors` prints the mean duration, distance and
+//! speed of the points' matrix under each urban factor.
 
 use std::io::Write;
 use std::path::Path;
@@ -49,6 +51,28 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
                 )?;
             }
         }
+        Some("--factors") if args.len() >= 4 => {
+            // Mean duration and speed of the same matrix under several urban factors.
+            let pts = senroute_roads::matrix_report::read_points(Path::new(&args[2]))?;
+            for f in &args[3..] {
+                let profile = SpeedProfile {
+                    urban_factor: f.parse()?,
+                    ..SpeedProfile::default()
+                };
+                let (net, _) = RoadNetwork::from_pbf(&args[1], &profile)?;
+                let snaps = net.snap_all(&pts)?;
+                let m = net.matrix(&snaps);
+                let n = m.durations_s.len() as f64;
+                let (dur, dist): (f64, f64) = (
+                    m.durations_s.iter().sum::<f64>() / n,
+                    m.distances_m.iter().sum::<f64>() / n,
+                );
+                println!(
+                    "{{\"urban_factor\":{f},\"mean_duration_s\":{dur:.1},\"mean_distance_m\":{dist:.0},\"mean_speed_kmh\":{:.2}}}",
+                    dist / dur * 3.6
+                );
+            }
+        }
         Some("--prepare") if args.len() == 3 => {
             let (net, report) = RoadNetwork::from_pbf(&args[1], &SpeedProfile::default())?;
             net.save(&args[2])?;
@@ -61,7 +85,10 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
             println!("{}", serde_json::to_string(&r)?);
         }
         _ => {
-            eprintln!("usage: matrix NETWORK POINTS.csv [OUT.json] | --random N PBF OUT.csv | --prepare PBF OUT.bin");
+            eprintln!(
+                "usage: matrix NETWORK POINTS.csv [OUT.json] | --random N PBF OUT.csv | \
+                 --prepare PBF OUT.bin | --factors PBF POINTS.csv F..."
+            );
             std::process::exit(2);
         }
     }
