@@ -20,6 +20,10 @@ pub struct Borough {
 #[derive(Debug, Clone)]
 pub struct Boroughs {
     items: Vec<(Borough, MultiPolygon<f64>, Rect<f64>)>,
+    /// The polygons with longitudes scaled by `cos(lat0)`, for distances.
+    scaled: Vec<MultiPolygon<f64>>,
+    /// `cos` of the boroughs' mean latitude.
+    k: f64,
 }
 
 impl Boroughs {
@@ -66,7 +70,20 @@ impl Boroughs {
         if items.is_empty() {
             return Err(bad("no borough polygon in the file".into()));
         }
-        Ok(Boroughs { items })
+        let lat0 = items
+            .iter()
+            .map(|(_, _, r)| (r.min().y + r.max().y) / 2.0)
+            .sum::<f64>()
+            / items.len() as f64;
+        let k = lat0.to_radians().cos();
+        let scaled = items
+            .iter()
+            .map(|(_, mp, _)| {
+                use geo::MapCoords;
+                mp.map_coords(|c| geo::coord! { x: c.x * k, y: c.y })
+            })
+            .collect();
+        Ok(Boroughs { items, scaled, k })
     }
 
     /// All boroughs, in file order.
@@ -93,21 +110,11 @@ impl Boroughs {
             return Some(b);
         }
         // Nearest in a locally scaled plane (longitude shrunk by cos(lat)).
-        let k = lat.to_radians().cos();
-        let p = Point::new(lon * k, lat);
+        let p = Point::new(lon * self.k, lat);
         self.items
             .iter()
-            .map(|(b, mp, _)| {
-                let scaled = MultiPolygon(
-                    mp.0.iter()
-                        .map(|poly| {
-                            use geo::MapCoords;
-                            poly.map_coords(|c| geo::coord! { x: c.x * k, y: c.y })
-                        })
-                        .collect(),
-                );
-                (b, Euclidean.distance(&p, &scaled))
-            })
+            .zip(&self.scaled)
+            .map(|((b, _, _), mp)| (b, Euclidean.distance(&p, mp)))
             .min_by(|a, b| a.1.total_cmp(&b.1))
             .map(|(b, _)| b)
     }

@@ -22,6 +22,8 @@ const ORIGINAL: u32 = u32::MAX;
 pub(crate) struct Ch {
     /// Graph node → rank (CH node id).
     pub rank: Vec<u32>,
+    /// Rank → graph node.
+    order: Vec<u32>,
     /// Upward edges `u→v` (rank v > rank u), CSR by `u`.
     up_first: Vec<u32>,
     up_to: Vec<u32>,
@@ -234,6 +236,7 @@ impl Ch {
         }
         let mut ch = Ch {
             rank,
+            order: order.clone(),
             up_first: vec![0],
             up_to: Vec::new(),
             up_w: Vec::new(),
@@ -403,10 +406,7 @@ impl Ch {
 
     /// The graph node of a rank.
     fn node_of(&self, rank: u32) -> u32 {
-        self.rank
-            .iter()
-            .position(|&r| r == rank)
-            .expect("every rank belongs to a node") as u32
+        self.order[rank as usize]
     }
 }
 

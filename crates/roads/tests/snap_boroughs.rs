@@ -68,6 +68,15 @@ fn boroughs_locate_points_with_nearest_fallback() {
     assert!(w.gss.starts_with("E09"));
     // Bank of England: the City.
     assert_eq!(b.locate(51.5142, -0.0885).unwrap().name, "City of London");
+    // In the Thames (outside every polygon): the nearest bank's borough.
+    for (lat, lon, banks) in [
+        (51.5076, -0.1160, ["Westminster", "Lambeth"]),
+        (51.5085, -0.0990, ["City of London", "Southwark"]),
+    ] {
+        assert!(b.containing(lat, lon).is_none());
+        let name = &b.locate(lat, lon).unwrap().name;
+        assert!(banks.contains(&name.as_str()), "{name}");
+    }
     // Outside every polygon (Brighton) the nearest borough is still given.
     assert!(b.containing(50.82, -0.14).is_none());
     assert!(b.locate(50.82, -0.14).is_some());
