@@ -344,7 +344,7 @@ pub(crate) fn evaluate(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch) -> 
         sc.b[0] += shift;
         sc.d[0] = sc.b[0];
         sc.a[0] = sc.b[0];
-        forward(p, sc, 1);
+        forward_delay(p, sc, 1);
     }
     // ---- steps 6-7: delay pickups to shorten ride times
     if p.ride_sched {
@@ -361,7 +361,7 @@ pub(crate) fn evaluate(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch) -> 
                 sc.w[j] += delta;
                 sc.b[j] = sc.a[j] + sc.w[j];
                 sc.d[j] = sc.b[j] + sc.serv[j];
-                forward(p, sc, j + 1);
+                forward_delay(p, sc, j + 1);
             }
         }
     }
@@ -444,6 +444,24 @@ fn forward(p: &Prep, sc: &mut Scratch, from: usize) {
     }
 }
 
+/// Like [`forward`] after a delay at `from - 1` of an already consistent
+/// schedule: stops once a start of service is unchanged (waiting absorbed
+/// the delay), since everything after it is then unchanged too.
+#[inline]
+fn forward_delay(p: &Prep, sc: &mut Scratch, from: usize) {
+    for k in from..sc.b.len() {
+        let a = sc.d[k - 1] + p.t(sc.loc[k - 1], sc.loc[k]);
+        sc.a[k] = a;
+        let b = if a > sc.open[k] { a } else { sc.open[k] };
+        sc.w[k] = b - a;
+        if b == sc.b[k] {
+            break;
+        }
+        sc.b[k] = b;
+        sc.d[k] = b + sc.serv[k];
+    }
+}
+
 /// Cordeau & Laporte's forward time slack at position `i`:
 /// `min_{i<=j} ( sum_{i<p<=j} W_p + max(0, min(l_j - B_j, L - P_j)) )`, where
 /// `P_j` is the ride time of the request delivered at `j` if it was picked up
@@ -487,14 +505,19 @@ fn exact_schedule(p: &Prep, sc: &mut Scratch, np: usize, maxdur: f64) -> bool {
     //   x_{k+1} - x_k >= serv_k + t
     //   x_p - x_d >= -(lim + serv_p)  (ride)
     //   x_0 - x_end >= -maxdur        (duty)
+    // Edges ordered so that one sweep propagates the forward chain and then
+    // the backward (ride, duty) constraints; the least solution grows
+    // monotonically, so any start beyond its window proves infeasibility
+    // at once.
     let mut edges: Vec<(usize, usize, f64)> = Vec::with_capacity(4 * np);
     let z = np;
     for k in 0..np {
         edges.push((z, k, sc.open[k]));
-        edges.push((k, z, -sc.close[k]));
         if k + 1 < np {
             edges.push((k, k + 1, sc.serv[k] + p.t(sc.loc[k], sc.loc[k + 1])));
         }
+    }
+    for k in (0..np).rev() {
         if sc.pair[k] != usize::MAX && sc.lim[k] < INF {
             let pp = sc.pair[k];
             edges.push((k, pp, -(sc.lim[k] + sc.serv[pp])));
@@ -516,6 +539,9 @@ fn exact_schedule(p: &Prep, sc: &mut Scratch, np: usize, maxdur: f64) -> bool {
         for &(u, v, w) in &edges {
             if x[u] > f64::NEG_INFINITY && x[u] + w > x[v] + 1e-9 {
                 x[v] = x[u] + w;
+                if x[v] > sc.close[v] + 1e-9 {
+                    return false;
+                }
                 changed = true;
             }
         }
