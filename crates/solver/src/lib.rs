@@ -10,7 +10,9 @@
 //!   linear [`CapacityRule`]s, features, costs, shift window, maximum duty).
 //! * [`solve`] runs a multi-threaded ruin-and-recreate search (SISR string
 //!   removals, greedy insertion with blinks, simulated annealing, a fleet
-//!   minimisation phase for the hierarchical objective) and returns a
+//!   minimisation phase for the hierarchical objective, periodic
+//!   set-partitioning recombination of a route pool with `good_lp`) and
+//!   returns a
 //!   [`Solution`] with a full schedule and a specific [`UnassignedReason`] for
 //!   every request left out.
 //! * [`bench`] loads Solomon/Homberger, Li & Lim and Cordeau (2006) benchmark
@@ -42,6 +44,7 @@ mod eval;
 pub mod kernels;
 mod rng;
 mod search;
+mod spp;
 
 pub use eval::Violation;
 pub use search::solve;

@@ -5,6 +5,7 @@
 
 use crate::eval::{evaluate, node_of, schedule_from, Prep, Scratch, INF};
 use crate::rng::Rng;
+use crate::spp::Pool;
 use crate::{
     Instance, Progress, Route, Solution, SolverConfig, UnassignedReason, Visit, VisitKind,
 };
@@ -20,6 +21,12 @@ const LMAX: f64 = 10.0;
 const BLINK: f64 = 0.01;
 /// Iterations between synchronisation points.
 const EPOCH: u64 = 250;
+/// Epochs between set-partitioning recombinations.
+const SPP_EVERY: u64 = 20;
+/// Maximum number of routes in the set-partitioning pool.
+const POOL_CAP: usize = 1000;
+/// Maximum number of routes a worker harvests per epoch.
+const HARVEST_CAP: usize = 400;
 /// Share of the budget given to fleet minimisation (hierarchical objective).
 const FLEET_FRAC: f64 = 0.4;
 /// Initial annealing temperature as a fraction of the initial solution's
@@ -47,6 +54,8 @@ pub(crate) struct RouteState {
     /// A travel-alone request is on board after each position.
     alone: Vec<bool>,
     pub cost: f64,
+    /// Built since the worker last harvested routes for the pool.
+    pub fresh: bool,
 }
 
 impl RouteState {
@@ -142,6 +151,7 @@ impl RouteState {
             onboard,
             alone,
             cost,
+            fresh: true,
         }
     }
 
@@ -234,6 +244,8 @@ pub(crate) struct Worker<'c, 'a> {
     t0: f64,
     fm: Option<FleetMin>,
     fm_done: bool,
+    /// New routes of accepted solutions since the last synchronisation.
+    harvest: Vec<RouteState>,
 }
 
 struct FleetMin {
@@ -807,6 +819,14 @@ impl<'c, 'a> Worker<'c, 'a> {
             cand.cost < self.cur.cost - t * u.ln()
         };
         if accept {
+            for rt in cand.routes.iter_mut() {
+                if rt.fresh {
+                    rt.fresh = false;
+                    if self.harvest.len() < HARVEST_CAP {
+                        self.harvest.push(rt.clone());
+                    }
+                }
+            }
             self.cur = cand;
             if better(self.ctx, &self.cur, &self.best) {
                 self.best = self.cur.clone();
@@ -1090,6 +1110,7 @@ impl<'c, 'a> Worker<'c, 'a> {
             t0: 1.0,
             fm: None,
             fm_done: false,
+            harvest: Vec::new(),
         }
     }
 }
@@ -1159,6 +1180,8 @@ fn search(
             || limit.is_some_and(|l| iter >= l)
     };
     let mut gbest = workers[0].best.clone();
+    let mut pool = Pool::new(POOL_CAP);
+    let mut epochs = 0u64;
     let report = |g: &Sol, iters: u64| {
         progress(Progress {
             elapsed: started.elapsed(),
@@ -1198,6 +1221,38 @@ fn search(
             }
             if better(ctx, &workers[bi].best, &gbest) {
                 gbest = workers[bi].best.clone();
+            }
+            // route pool and periodic set-partitioning recombination
+            for w in workers.iter_mut() {
+                for rt in w.best.routes.iter().chain(w.harvest.iter()) {
+                    pool.add(rt);
+                }
+                w.harvest.clear();
+            }
+            epochs += 1;
+            if epochs % SPP_EVERY == 0 && !stop(workers[0].iter) && gbest.unassigned.is_empty() {
+                let max_routes = if ctx.hier {
+                    gbest.routes.len()
+                } else {
+                    usize::MAX / 2
+                };
+                let chosen = pool.solve(ctx, max_routes);
+                if let Some(chosen) = chosen {
+                    let mut sc = Scratch::default();
+                    let mut s = Sol {
+                        routes: chosen
+                            .into_iter()
+                            .map(|(vt, nodes)| RouteState::build(&ctx.p, vt, nodes, &mut sc))
+                            .collect(),
+                        unassigned: Vec::new(),
+                        route_of: vec![NONE; ctx.p.nreq],
+                        cost: 0.0,
+                    };
+                    s.recompute(ctx);
+                    if better(ctx, &s, &gbest) {
+                        gbest = s;
+                    }
+                }
             }
             for w in workers.iter_mut() {
                 if better(ctx, &gbest, &w.best) {

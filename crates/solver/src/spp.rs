@@ -1,0 +1,195 @@
+//! Set-partitioning recombination (good_lp with the pure-Rust microlp
+//! backend): a pool of distinct good routes collected from the workers'
+//! solutions, periodically recombined into the cheapest exact cover of all
+//! requests (within the fleet and, for the hierarchical objective, the best
+//! vehicle count). Routes from different solutions that were never together
+//! can combine into a better solution than any worker holds.
+
+use crate::search::{Ctx, RouteState};
+use good_lp::{constraint, microlp, variable, variables, Expression, Solution, SolverModel};
+use std::collections::HashMap;
+
+struct Col {
+    vt: usize,
+    nodes: Vec<u32>,
+    reqs: Vec<u32>,
+    cost: f64,
+    stamp: u64,
+}
+
+/// Pool of distinct routes (one per vehicle type and request set: the
+/// cheapest sequence seen).
+pub(crate) struct Pool {
+    cols: Vec<Col>,
+    index: HashMap<(usize, Vec<u32>), usize>,
+    cap: usize,
+    clock: u64,
+}
+
+impl Pool {
+    pub(crate) fn new(cap: usize) -> Pool {
+        Pool {
+            cols: Vec::new(),
+            index: HashMap::new(),
+            cap,
+            clock: 0,
+        }
+    }
+
+    /// Adds (or refreshes) a route.
+    pub(crate) fn add(&mut self, rt: &RouteState) {
+        if rt.nodes.is_empty() {
+            return;
+        }
+        self.clock += 1;
+        let mut reqs: Vec<u32> = rt.nodes.iter().map(|&n| n / 2).collect();
+        reqs.sort_unstable();
+        reqs.dedup();
+        let key = (rt.vt, reqs);
+        if let Some(&i) = self.index.get(&key) {
+            let c = &mut self.cols[i];
+            c.stamp = self.clock;
+            if rt.cost < c.cost - 1e-9 {
+                c.cost = rt.cost;
+                c.nodes = rt.nodes.clone();
+            }
+            return;
+        }
+        self.index.insert(key.clone(), self.cols.len());
+        self.cols.push(Col {
+            vt: rt.vt,
+            nodes: rt.nodes.clone(),
+            reqs: key.1,
+            cost: rt.cost,
+            stamp: self.clock,
+        });
+        if self.cols.len() > self.cap {
+            // drop the least recently seen quarter
+            let mut stamps: Vec<u64> = self.cols.iter().map(|c| c.stamp).collect();
+            stamps.sort_unstable();
+            let cut = stamps[self.cols.len() / 4];
+            self.cols.retain(|c| c.stamp > cut);
+            self.index.clear();
+            for (i, c) in self.cols.iter().enumerate() {
+                self.index.insert((c.vt, c.reqs.clone()), i);
+            }
+        }
+    }
+
+    /// Cheapest exact cover of `ctx.active` by pool routes with at most
+    /// `count` routes per vehicle type and `max_routes` in total. Returns
+    /// the chosen routes' (vehicle type, nodes), or `None` if the model has
+    /// no solution.
+    pub(crate) fn solve(&self, ctx: &Ctx, max_routes: usize) -> Option<Vec<(usize, Vec<u32>)>> {
+        let nreq = ctx.p.nreq;
+        let mut vars = variables!();
+        let xs: Vec<_> = self
+            .cols
+            .iter()
+            .map(|_| vars.add(variable().binary()))
+            .collect();
+        let obj: Expression = self.cols.iter().zip(&xs).map(|(c, &x)| c.cost * x).sum();
+        let mut model = vars.minimise(obj).using(microlp);
+        let mut rows: Vec<Expression> = vec![Expression::from(0.0); nreq];
+        let mut covered = vec![false; nreq];
+        for (c, &x) in self.cols.iter().zip(&xs) {
+            for &r in &c.reqs {
+                rows[r as usize] += x;
+                covered[r as usize] = true;
+            }
+        }
+        for &r in &ctx.active {
+            if !covered[r] {
+                return None;
+            }
+            let e = std::mem::replace(&mut rows[r], Expression::from(0.0));
+            model = model.with(constraint!(e == 1.0));
+        }
+        for (vt, v) in ctx.p.inst.vehicle_types.iter().enumerate() {
+            let e: Expression = self
+                .cols
+                .iter()
+                .zip(&xs)
+                .filter(|(c, _)| c.vt == vt)
+                .map(|(_, &x)| Expression::from(x))
+                .sum();
+            model = model.with(constraint!(e <= v.count as f64));
+        }
+        let all: Expression = xs.iter().map(|&x| Expression::from(x)).sum();
+        model = model.with(constraint!(all <= max_routes as f64));
+        let sol = model.solve().ok()?;
+        Some(
+            self.cols
+                .iter()
+                .zip(&xs)
+                .filter(|(_, &x)| sol.value(x) > 0.5)
+                .map(|(c, _)| (c.vt, c.nodes.clone()))
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::Scratch;
+    use crate::search::build_ctx;
+    use crate::{CapacityRule, Instance, ObjectiveWeights, Request, Stop, VehicleType};
+
+    #[test]
+    fn recombines_routes_from_different_solutions() {
+        // depot at 0; requests 0,1 near x=10 and 2,3 near x=-10
+        let coords = [(0.0, 0.0), (10.0, 0.0), (11.0, 0.0), (-10.0, 0.0), (-11.0, 0.0)];
+        let m = Instance::euclidean_matrices(&coords);
+        let req = |loc: usize| Request {
+            pickup: None,
+            delivery: Some(Stop {
+                location: loc,
+                tw_open: 0.0,
+                tw_close: 1000.0,
+                service: 0.0,
+            }),
+            load: vec![1],
+            max_ride: None,
+            required_features: 0,
+            travel_alone: false,
+            conflicts: vec![],
+            ride_time_weight: None,
+        };
+        let inst = Instance {
+            n_locations: 5,
+            duration: m.clone(),
+            distance: m,
+            requests: (1..5).map(req).collect(),
+            vehicle_types: vec![VehicleType {
+                count: 4,
+                start_location: 0,
+                end_location: 0,
+                capacity: vec![CapacityRule {
+                    coef: vec![1],
+                    limit: 4,
+                }],
+                features: 0,
+                fixed_cost: 100.0,
+                cost_per_distance: 1.0,
+                cost_per_duration: 0.0,
+                shift_open: 0.0,
+                shift_close: 1000.0,
+                max_duration: None,
+            }],
+            objective: ObjectiveWeights::default(),
+        };
+        let (ctx, _) = build_ctx(&inst);
+        let mut sc = Scratch::default();
+        let mut pool = Pool::new(100);
+        // solution A: {0,1} {2} {3}; solution B: {0} {1} {2,3}
+        for nodes in [vec![1u32, 3], vec![5], vec![7], vec![1], vec![3], vec![5, 7]] {
+            pool.add(&RouteState::build(&ctx.p, 0, nodes, &mut sc));
+        }
+        let mut chosen = pool.solve(&ctx, 10).unwrap();
+        chosen.sort();
+        assert_eq!(chosen, vec![(0, vec![1, 3]), (0, vec![5, 7])]);
+        // with a single route allowed there is no cover in the pool
+        assert!(pool.solve(&ctx, 1).is_none());
+    }
+}
