@@ -139,7 +139,13 @@ mod tests {
     #[test]
     fn recombines_routes_from_different_solutions() {
         // depot at 0; requests 0,1 near x=10 and 2,3 near x=-10
-        let coords = [(0.0, 0.0), (10.0, 0.0), (11.0, 0.0), (-10.0, 0.0), (-11.0, 0.0)];
+        let coords = [
+            (0.0, 0.0),
+            (10.0, 0.0),
+            (11.0, 0.0),
+            (-10.0, 0.0),
+            (-11.0, 0.0),
+        ];
         let m = Instance::euclidean_matrices(&coords);
         let req = |loc: usize| Request {
             pickup: None,
@@ -183,7 +189,14 @@ mod tests {
         let mut sc = Scratch::default();
         let mut pool = Pool::new(100);
         // solution A: {0,1} {2} {3}; solution B: {0} {1} {2,3}
-        for nodes in [vec![1u32, 3], vec![5], vec![7], vec![1], vec![3], vec![5, 7]] {
+        for nodes in [
+            vec![1u32, 3],
+            vec![5],
+            vec![7],
+            vec![1],
+            vec![3],
+            vec![5, 7],
+        ] {
             pool.add(&RouteState::build(&ctx.p, 0, nodes, &mut sc));
         }
         let mut chosen = pool.solve(&ctx, 10).unwrap();
