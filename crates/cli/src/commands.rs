@@ -1,0 +1,549 @@
+//! The subcommands.
+
+use crate::progress::{ctrl_c_flag, SolveProgress};
+use crate::{Failure, Output};
+use anyhow::Context;
+use clap::{Args, Subcommand, ValueEnum};
+use senroute_model::{
+    csv_out, problem_from_json, read_problem_files, validate, Plan, Problem, Session, Settings,
+    TravelTimes,
+};
+use senroute_planner::{fill_boroughs, plan, travel_times, PlanOptions, RoadTravel};
+use senroute_roads::{Boroughs, RoadNetwork, SpeedProfile};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// Bundled data used by `demo`, relative to the repository root.
+const DEMO_ROADS: &str = "data/osm/london_camden_westminster_city_drive_mixed.osm.pbf";
+const DEMO_BOUNDARIES: &str = "data/boundaries/london_boroughs_gla_wgs84.geojson";
+const DEMO_INPUT: &str = "data/example";
+
+/// Subcommands.
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Plan the AM run for the bundled cohort on the bundled roads and write
+    /// every output to ./senroute-demo/.
+    Demo(DemoArgs),
+    /// Build the road network from an OpenStreetMap PBF extract once, for
+    /// fast loading later.
+    Prepare(PrepareArgs),
+    /// Plan routes for pupils, schools and a fleet.
+    Solve(SolveArgs),
+    /// Check input files only and print every problem at once.
+    Validate(ValidateArgs),
+    /// Many-to-many travel-time matrix for a points file; prints one JSON line.
+    Matrix(MatrixArgs),
+    /// Run standard VRP benchmarks (Solomon, Li & Lim, Cordeau DARP); one JSON line per instance.
+    Bench(BenchArgs),
+}
+
+/// Runs a subcommand.
+pub fn run(cmd: Command, out: Output) -> Result<(), Failure> {
+    match cmd {
+        Command::Demo(a) => demo(a, out),
+        Command::Prepare(a) => prepare(a, out),
+        Command::Solve(a) => solve(a, out),
+        Command::Validate(a) => validate_inputs(a, out),
+        Command::Matrix(a) => matrix(a),
+        Command::Bench(a) => bench(a),
+    }
+}
+
+/// Where the problem comes from.
+#[derive(Args, Debug, Clone)]
+pub struct InputArgs {
+    /// Pupils CSV (see the README for columns).
+    #[arg(long, requires_all = ["schools", "fleet"], conflicts_with = "problem")]
+    pub pupils: Option<PathBuf>,
+    /// Schools CSV.
+    #[arg(long)]
+    pub schools: Option<PathBuf>,
+    /// Fleet CSV.
+    #[arg(long)]
+    pub fleet: Option<PathBuf>,
+    /// The whole problem as JSON (may carry its own travel matrices).
+    #[arg(long)]
+    pub problem: Option<PathBuf>,
+    /// Session to plan (CSV input; a JSON problem names its own).
+    #[arg(long, value_enum, default_value_t = SessionArg::Am)]
+    pub session: SessionArg,
+}
+
+/// `am` or `pm`.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum SessionArg {
+    /// Morning, home to school.
+    Am,
+    /// Afternoon, school to home.
+    Pm,
+}
+
+impl From<SessionArg> for Session {
+    fn from(s: SessionArg) -> Self {
+        match s {
+            SessionArg::Am => Session::Am,
+            SessionArg::Pm => Session::Pm,
+        }
+    }
+}
+
+fn load_problem(a: &InputArgs, settings: Settings) -> Result<Problem, Failure> {
+    match (&a.problem, &a.pupils, &a.schools, &a.fleet) {
+        (Some(path), ..) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Failure::Input(format!("{}: cannot read the file: {e}", path.display()))
+            })?;
+            Ok(problem_from_json(&path.display().to_string(), &text)?)
+        }
+        (None, Some(p), Some(s), Some(f)) => {
+            Ok(read_problem_files(p, s, f, a.session.into(), settings)?)
+        }
+        _ => Err(Failure::Input(
+            "give --pupils, --schools and --fleet (CSV), or --problem (JSON)".into(),
+        )),
+    }
+}
+
+/// `senroute validate`.
+#[derive(Args, Debug)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    input: InputArgs,
+}
+
+fn validate_inputs(a: ValidateArgs, out: Output) -> Result<(), Failure> {
+    let p = load_problem(&a.input, Settings::default())?;
+    if out.json {
+        println!(
+            "{}",
+            serde_json::json!({"valid": true, "pupils": p.pupils.len(), "travelling": p.travelling_pupils().count(), "schools": p.schools.len(), "vehicle_types": p.fleet.len(), "vehicles": p.fleet.iter().map(|v| v.count).sum::<u32>()})
+        );
+    } else if !out.quiet {
+        println!(
+            "input is valid: {} pupils ({} travel in the {} session), {} schools, {} vehicle types ({} vehicles)",
+            p.pupils.len(),
+            p.travelling_pupils().count(),
+            p.session,
+            p.schools.len(),
+            p.fleet.len(),
+            p.fleet.iter().map(|v| v.count).sum::<u32>()
+        );
+    }
+    Ok(())
+}
+
+/// `senroute prepare`.
+#[derive(Args, Debug)]
+pub struct PrepareArgs {
+    /// OpenStreetMap PBF extract.
+    #[arg(long)]
+    osm: PathBuf,
+    /// Where to write the prepared network.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn prepare(a: PrepareArgs, out: Output) -> Result<(), Failure> {
+    let t = Instant::now();
+    let (net, report) = RoadNetwork::from_pbf(&a.osm, &SpeedProfile::default())
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    net.save(&a.out).map_err(|e| Failure::Internal(e.into()))?;
+    if out.json {
+        println!(
+            "{}",
+            serde_json::to_string(&report).context("encoding the report")?
+        );
+    } else if !out.quiet {
+        println!(
+            "prepared {} in {:.1} s: {} nodes, {} edges → {}",
+            a.osm.display(),
+            t.elapsed().as_secs_f64(),
+            net.node_count(),
+            net.edge_count(),
+            a.out.display()
+        );
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&report).context("encoding the report")?
+        );
+    }
+    Ok(())
+}
+
+/// Loads a prepared network, or builds one from a `.pbf`.
+fn load_roads(path: &Path) -> Result<RoadNetwork, Failure> {
+    let is_pbf = path
+        .to_string_lossy()
+        .to_ascii_lowercase()
+        .ends_with(".pbf");
+    let r = if is_pbf {
+        RoadNetwork::from_pbf(path, &SpeedProfile::default()).map(|(n, _)| n)
+    } else {
+        RoadNetwork::load(path)
+    };
+    r.map_err(|e| Failure::Input(e.to_string()))
+}
+
+/// `senroute solve`.
+#[derive(Args, Debug)]
+pub struct SolveArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Road network: a file from `senroute prepare`, or an `.osm.pbf` extract.
+    #[arg(long)]
+    roads: Option<PathBuf>,
+    /// Borough boundaries (GeoJSON) to fill blank borough codes.
+    #[arg(long)]
+    boundaries: Option<PathBuf>,
+    /// Search time limit, e.g. 60s, 2m or 90 (seconds).
+    #[arg(long, value_parser = parse_duration)]
+    time_limit: Option<Duration>,
+    /// Random seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Maximum distance from a home, school or depot to the nearest road, metres.
+    #[arg(long, default_value_t = senroute_roads::DEFAULT_MAX_SNAP_M)]
+    max_snap: f64,
+    /// Output directory.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+/// Parses `60s`, `2m`, `1h` or plain seconds.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let v: f64 = num
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration; write e.g. 60s, 2m or 90"))?;
+    let secs = match unit {
+        "s" | "sec" => v,
+        "m" | "min" => v * 60.0,
+        "h" => v * 3600.0,
+        _ => return Err(format!("unknown unit {unit:?}; use s, m or h")),
+    };
+    if !(secs.is_finite() && secs >= 0.0) {
+        return Err(format!("{s:?} is not a non-negative duration"));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// What `solve` and `demo` have produced.
+struct Solved {
+    problem: Problem,
+    plan: Plan,
+    travel: TravelTimes,
+    network: Option<RoadNetwork>,
+    road_travel: Option<RoadTravel>,
+    seconds: f64,
+    iterations: u64,
+}
+
+fn solve_problem(
+    mut problem: Problem,
+    roads: Option<&Path>,
+    boundaries: Option<&Path>,
+    max_snap: f64,
+    out: Output,
+) -> Result<Solved, Failure> {
+    if let Some(b) = boundaries {
+        let boroughs = Boroughs::from_geojson(b).map_err(|e| Failure::Input(e.to_string()))?;
+        fill_boroughs(&mut problem, &boroughs);
+    }
+    let (travel, network, road_travel) = match (roads, &problem.matrices) {
+        (Some(r), _) => {
+            if !out.quiet && !out.json {
+                eprintln!("loading roads from {} …", r.display());
+            }
+            let net = load_roads(r)?;
+            let rt = travel_times(&problem, &net, max_snap)?;
+            (rt.times.clone(), Some(net), Some(rt))
+        }
+        (None, Some(m)) => (TravelTimes::from_matrices(m).map_err(|e| Failure::Input(format!("matrices: {e}")))?, None, None),
+        (None, None) => return Err(Failure::Input("no travel times: give --roads (a prepared network or an .osm.pbf file), or a --problem JSON that carries matrices".into())),
+    };
+    let mut options = PlanOptions::from_problem(&problem);
+    options.cancel = ctrl_c_flag();
+    let bar = SolveProgress::new(out.quiet || out.json, options.time_limit);
+    let started = Instant::now();
+    let run = plan(&problem, &travel, &options, &|p| bar.update(p));
+    bar.finish();
+    Ok(Solved {
+        plan: run.plan,
+        problem,
+        travel,
+        network,
+        road_travel,
+        seconds: started.elapsed().as_secs_f64(),
+        iterations: run.iterations,
+    })
+}
+
+fn write_outputs(dir: &Path, s: &Solved) -> Result<Vec<PathBuf>, Failure> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut written = Vec::new();
+    let mut file = |name: &str| -> Result<std::fs::File, Failure> {
+        let p = dir.join(name);
+        let f = std::fs::File::create(&p).with_context(|| format!("creating {}", p.display()))?;
+        written.push(p);
+        Ok(f)
+    };
+    csv_out::write_rows(&csv_out::stop_rows(&s.plan), file("routes.csv")?)
+        .context("writing routes.csv")?;
+    csv_out::write_rows(
+        &csv_out::pupil_rows(&s.problem, &s.plan),
+        file("pupils.csv")?,
+    )
+    .context("writing pupils.csv")?;
+    serde_json::to_writer_pretty(file("plan.json")?, &s.plan).context("writing plan.json")?;
+    let _ = (&s.network, &s.road_travel);
+    Ok(written)
+}
+
+fn summary(s: &Solved) -> String {
+    let p = &s.plan;
+    let rides: Vec<f64> = p.rides.iter().map(|r| r.ride_s / 60.0).collect();
+    let mean = if rides.is_empty() {
+        0.0
+    } else {
+        rides.iter().sum::<f64>() / rides.len() as f64
+    };
+    let worst = rides.iter().cloned().fold(0.0, f64::max);
+    let over = p
+        .rides
+        .iter()
+        .filter(|r| r.ride_s > r.max_ride_s + 0.01)
+        .count();
+    let mut out = format!(
+        "{} session: {} pupils placed on {} runs, {} unassigned\ncost £{:.2}/day · {:.1} vehicle-km · ride time mean {:.1} min, worst {:.1} min · {} over their cap\n",
+        p.session, p.totals.assigned, p.totals.vehicles, p.totals.unassigned, p.totals.cost, p.totals.distance_m / 1000.0, mean, worst, over
+    );
+    for (i, r) in p.routes.iter().enumerate() {
+        let n: usize = r
+            .stops
+            .iter()
+            .filter(|s| s.kind == senroute_model::StopKind::Pickup)
+            .map(|s| s.pupils.len())
+            .sum();
+        out.push_str(&format!(
+            "  run {:>2} {:<16} {:>2} pupils  {} → {}  {:>5.1} km  £{:.2}\n",
+            i + 1,
+            r.label(),
+            n,
+            senroute_model::time::format_clock(r.stops[0].departure_s),
+            senroute_model::time::format_clock(r.stops[r.stops.len() - 1].arrival_s),
+            r.distance_m / 1000.0,
+            r.cost
+        ));
+    }
+    for u in &p.unassigned {
+        out.push_str(&format!("  unassigned {}: {}\n", u.pupil, u.reason));
+    }
+    out
+}
+
+fn finish(s: &Solved, dir: &Path, out: Output) -> Result<(), Failure> {
+    let violations = validate(&s.problem, &s.travel, &s.plan);
+    let written = write_outputs(dir, s)?;
+    if out.json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "out": dir, "files": written, "seconds": s.seconds, "iterations": s.iterations,
+                "totals": s.plan.totals, "valid": violations.is_empty(),
+                "unassigned": s.plan.unassigned,
+            })
+        );
+    } else if !out.quiet {
+        print!("{}", summary(s));
+        println!(
+            "solved in {:.1} s ({} iterations); wrote {} files to {}",
+            s.seconds,
+            s.iterations,
+            written.len(),
+            dir.display()
+        );
+    }
+    if !violations.is_empty() {
+        let list: Vec<String> = violations.iter().map(|v| v.to_string()).collect();
+        return Err(Failure::Internal(anyhow::anyhow!(
+            "the plan failed independent validation:\n  {}",
+            list.join("\n  ")
+        )));
+    }
+    Ok(())
+}
+
+fn solve(a: SolveArgs, out: Output) -> Result<(), Failure> {
+    let mut settings = Settings::default();
+    if let Some(t) = a.time_limit {
+        settings.time_limit_seconds = t.as_secs_f64();
+    }
+    if let Some(s) = a.seed {
+        settings.seed = s;
+    }
+    let mut problem = load_problem(&a.input, settings.clone())?;
+    if a.input.problem.is_some() {
+        if a.time_limit.is_some() {
+            problem.settings.time_limit_seconds = settings.time_limit_seconds;
+        }
+        if a.seed.is_some() {
+            problem.settings.seed = settings.seed;
+        }
+    }
+    let s = solve_problem(
+        problem,
+        a.roads.as_deref(),
+        a.boundaries.as_deref(),
+        a.max_snap,
+        out,
+    )?;
+    finish(&s, &a.out, out)
+}
+
+/// `senroute demo`.
+#[derive(Args, Debug)]
+pub struct DemoArgs {
+    /// Search time limit.
+    #[arg(long, value_parser = parse_duration, default_value = "20s")]
+    time_limit: Duration,
+    /// Output directory.
+    #[arg(long, default_value = "senroute-demo")]
+    out: PathBuf,
+    /// Repository root holding `data/` (default: the current directory).
+    #[arg(long, default_value = ".")]
+    data_root: PathBuf,
+}
+
+fn demo(a: DemoArgs, out: Output) -> Result<(), Failure> {
+    let root = &a.data_root;
+    let roads = root.join(DEMO_ROADS);
+    if !roads.exists() {
+        return Err(Failure::Input(format!(
+            "{} not found: run the demo from the repository root, or pass --data-root",
+            roads.display()
+        )));
+    }
+    let input = root.join(DEMO_INPUT);
+    let settings = Settings {
+        time_limit_seconds: a.time_limit.as_secs_f64(),
+        ..Settings::default()
+    };
+    let problem = read_problem_files(
+        &input.join("pupils.csv"),
+        &input.join("schools.csv"),
+        &input.join("fleet.csv"),
+        Session::Am,
+        settings,
+    )?;
+    if !out.quiet && !out.json {
+        println!("senroute demo: planning the AM run for the bundled cohort ({} pupils) on the Camden + Westminster + City roads", problem.travelling_pupils().count());
+    }
+    let s = solve_problem(
+        problem,
+        Some(&roads),
+        Some(&root.join(DEMO_BOUNDARIES)),
+        senroute_roads::DEFAULT_MAX_SNAP_M,
+        out,
+    )?;
+    finish(&s, &a.out, out)?;
+    if !out.quiet && !out.json {
+        println!(
+            "look at {}/routes.csv (stop by stop), {}/pupils.csv (each pupil) and {}/plan.json",
+            a.out.display(),
+            a.out.display(),
+            a.out.display()
+        );
+    }
+    Ok(())
+}
+
+/// `senroute matrix`.
+#[derive(Args, Debug)]
+pub struct MatrixArgs {
+    /// Road network: an `.osm.pbf` extract or a prepared file.
+    #[arg(long)]
+    osm: PathBuf,
+    /// CSV of `lat,lon` rows.
+    #[arg(long)]
+    points: PathBuf,
+    /// Also write the full matrix as JSON here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+fn matrix(a: MatrixArgs) -> Result<(), Failure> {
+    let r = senroute_roads::matrix_report::run(&a.osm, &a.points, a.out.as_deref())
+        .map_err(|e| Failure::Input(e.to_string()))?;
+    println!(
+        "{}",
+        serde_json::to_string(&r).context("encoding the report")?
+    );
+    Ok(())
+}
+
+/// Benchmark file format.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum BenchFormat {
+    /// Solomon / Gehring & Homberger VRPTW.
+    Solomon,
+    /// Li & Lim PDPTW.
+    Lilim,
+    /// Cordeau (2006) DARP.
+    Cordeau,
+}
+
+/// `senroute bench`.
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Instance file format.
+    #[arg(long, value_enum)]
+    format: BenchFormat,
+    /// Seconds per instance.
+    #[arg(long, default_value_t = 60.0)]
+    seconds: f64,
+    /// Random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Iteration limit per thread (exactly reproducible runs).
+    #[arg(long)]
+    iterations: Option<u64>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Include each route as the instance file's node numbers.
+    #[arg(long)]
+    routes: bool,
+    /// Instance files.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+}
+
+fn bench(a: BenchArgs) -> Result<(), Failure> {
+    use senroute_solver::bench::{run_bench, BenchOptions};
+    use senroute_solver::checker::Format;
+    let format = match a.format {
+        BenchFormat::Solomon => Format::Solomon,
+        BenchFormat::Lilim => Format::LiLim,
+        BenchFormat::Cordeau => Format::Cordeau,
+    };
+    let opts = BenchOptions {
+        seconds: a.seconds,
+        iterations: a.iterations,
+        seed: a.seed,
+        threads: a
+            .threads
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        routes: a.routes,
+    };
+    for f in &a.files {
+        let r = run_bench(format, f, &opts)
+            .map_err(|e| Failure::Input(format!("{}: {e}", f.display())))?;
+        println!("{}", r.to_json());
+    }
+    Ok(())
+}

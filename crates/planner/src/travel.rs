@@ -1,0 +1,86 @@
+//! Travel times over the road network.
+
+use senroute_model::{InputErrors, InputIssue, LocationKey, Problem, TravelTimes};
+use senroute_roads::{Boroughs, RoadNetwork, RoadsError, Snap};
+
+/// Travel times for a problem plus where each location snapped to the roads
+/// (used to draw routes along the roads).
+#[derive(Debug, Clone)]
+pub struct RoadTravel {
+    /// The matrices, keyed by problem location.
+    pub times: TravelTimes,
+    /// Snaps in the same order as `times.keys()`.
+    pub snaps: Vec<Snap>,
+}
+
+fn label(key: &LocationKey) -> String {
+    match key {
+        LocationKey::Home(id) => format!("home of pupil {id}"),
+        LocationKey::School(id) => format!("school {id}"),
+        LocationKey::Depot(id) => format!("depot of vehicle type {id}"),
+    }
+}
+
+/// Snaps every location of `problem` to `network` (at most `max_snap_m`
+/// metres away) and computes exact shortest-path durations and distances
+/// between all of them. Every location too far from a road is reported.
+pub fn travel_times(
+    problem: &Problem,
+    network: &RoadNetwork,
+    max_snap_m: f64,
+) -> Result<RoadTravel, InputErrors> {
+    let locations = problem.locations();
+    let mut errors = InputErrors::default();
+    let mut snaps = Vec::with_capacity(locations.len());
+    for (key, loc) in &locations {
+        match network.snap(&label(key), loc.lat, loc.lon, max_snap_m) {
+            Ok(s) => snaps.push(s),
+            Err(e) => errors.push(snap_issue(key, e)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let m = network.matrix(&snaps);
+    let keys = locations.into_iter().map(|(k, _)| k).collect();
+    let times = TravelTimes::new(keys, m.durations_s, m.distances_m)
+        .expect("road matrices are square and non-negative");
+    Ok(RoadTravel { times, snaps })
+}
+
+fn snap_issue(key: &LocationKey, e: RoadsError) -> InputIssue {
+    let (source, field) = match key {
+        LocationKey::Home(id) => ("pupils", format!("home of pupil {id}")),
+        LocationKey::School(id) => ("schools", format!("location of school {id}")),
+        LocationKey::Depot(id) => ("fleet", format!("depot of vehicle type {id}")),
+    };
+    InputIssue {
+        source: source.to_string(),
+        line: None,
+        field: Some(field),
+        value: None,
+        message: e.to_string(),
+        hint: "check the coordinates, or use a road file that covers this point".into(),
+    }
+}
+
+/// Fills blank pupil, school and fleet boroughs from the boundaries; returns
+/// how many were filled.
+pub fn fill_boroughs(problem: &mut Problem, boroughs: &Boroughs) -> usize {
+    let mut n = 0;
+    let mut fill = |b: &mut Option<String>, lat: f64, lon: f64| {
+        if b.as_deref().is_none_or(str::is_empty) {
+            if let Some(found) = boroughs.locate(lat, lon) {
+                *b = Some(found.gss.clone());
+                n += 1;
+            }
+        }
+    };
+    for p in &mut problem.pupils {
+        fill(&mut p.borough, p.home.lat, p.home.lon);
+    }
+    for s in &mut problem.schools {
+        fill(&mut s.borough, s.location.lat, s.location.lon);
+    }
+    n
+}
