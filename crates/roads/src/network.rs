@@ -413,10 +413,13 @@ impl RoadNetwork {
             });
         }
         let p = self.proj.to_xy([lat, lon]);
-        let seg = self
-            .rtree
-            .nearest_neighbor(&p)
-            .expect("a built network has at least one road segment");
+        let Some(seg) = self.rtree.nearest_neighbor(&p) else {
+            return Err(RoadsError::SnapTooFar {
+                label: label.to_string(),
+                distance_m: f64::INFINITY,
+                max_m: max_dist_m,
+            });
+        };
         let (t, d2) = seg.project(&p);
         let distance_m = d2.sqrt();
         if distance_m > max_dist_m {
@@ -448,7 +451,7 @@ impl RoadNetwork {
     }
 
     /// Snaps labelled points `(label, lat, lon)` with [`DEFAULT_MAX_SNAP_M`];
-    /// the first failure is returned.
+    /// the error of the first point (in input order) that fails is returned.
     pub fn snap_all<S: AsRef<str> + Sync>(
         &self,
         points: &[(S, f64, f64)],
@@ -462,10 +465,11 @@ impl RoadNetwork {
         points: &[(S, f64, f64)],
         max_dist_m: f64,
     ) -> Result<Vec<Snap>, RoadsError> {
-        points
+        let all: Vec<Result<Snap, RoadsError>> = points
             .par_iter()
             .map(|(l, lat, lon)| self.snap(l.as_ref(), *lat, *lon, max_dist_m))
-            .collect()
+            .collect();
+        all.into_iter().collect()
     }
 
     fn road_total(&self, road: u32) -> u64 {

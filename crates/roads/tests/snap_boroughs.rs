@@ -51,7 +51,7 @@ fn too_far_and_invalid_points_are_errors_naming_the_point() {
     let e = net.snap("school-7", f64::NAN, -0.13, 300.0).unwrap_err();
     assert!(matches!(e, RoadsError::InvalidCoordinate { .. }));
     assert!(e.to_string().contains("school-7"), "{e}");
-    let all = net.snap_all(&[("a", 51.52, -0.13), ("b", 51.0, -0.13)]);
+    let all = net.snap_all(&[("a", 51.52, -0.13), ("b", 51.0, -0.13), ("c", 52.0, 0.0)]);
     assert!(all.unwrap_err().to_string().contains("point b"));
 }
 
