@@ -16,6 +16,8 @@
 //! - [`Boroughs`] tells the London borough of a point;
 //! - [`matrix_report::run`] is the `senroute matrix` command's engine.
 
+#![warn(missing_docs)]
+
 mod boroughs;
 mod build;
 mod ch;
