@@ -33,26 +33,37 @@ const FLEET_FRAC: f64 = 0.4;
 /// average cost per served request (final temperature: 1/100 of it).
 const T0_FACTOR: f64 = 0.2;
 
+/// Cached data of one route position.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Pos {
+    loc: usize,
+    /// Earliest start of service (forward pass).
+    early: f64,
+    /// Service time.
+    serv: f64,
+    /// Latest start of service keeping the remainder window-feasible.
+    late: f64,
+    /// Requests on board after the position.
+    onboard: u16,
+    /// A travel-alone request is on board after the position.
+    alone: bool,
+}
+
 /// Cached per-route data for O(1) / O(route length) insertion checks.
+///
+/// The insertion scans stop at the first position from which a stop's
+/// window can no longer be met; under the triangle inequality on durations
+/// (Euclidean or shortest-path matrices) later positions cannot meet it
+/// either. Without it some feasible positions may be skipped, but an
+/// infeasible insertion is never accepted.
 #[derive(Clone, Debug)]
 pub(crate) struct RouteState {
     pub vt: usize,
     pub nodes: Vec<u32>,
-    /// Location per position (0 = start depot, m+1 = end depot).
-    loc: Vec<usize>,
-    /// Earliest start of service per position (forward pass).
-    early: Vec<f64>,
-    /// Service time per position.
-    serv: Vec<f64>,
-    /// Latest start of service per position keeping the remainder
-    /// window-feasible.
-    late: Vec<f64>,
+    /// Per-position summaries (0 = start depot, m+1 = end depot).
+    pos: Vec<Pos>,
     /// Capacity-rule values after each position: `rv[k * nr + rule]`.
     rv: Vec<i32>,
-    /// Requests on board after each position.
-    onboard: Vec<u16>,
-    /// A travel-alone request is on board after each position.
-    alone: Vec<bool>,
     pub cost: f64,
     /// Built since the worker last harvested routes for the pool.
     pub fresh: bool,
@@ -64,43 +75,57 @@ impl RouteState {
         let m = nodes.len();
         let np = m + 2;
         let nr = v.capacity.len();
-        let mut loc = Vec::with_capacity(np);
-        let mut serv = Vec::with_capacity(np);
-        let mut close = Vec::with_capacity(np);
-        let mut open = Vec::with_capacity(np);
-        loc.push(v.start_location);
-        serv.push(0.0);
-        open.push(v.shift_open);
-        close.push(v.shift_close);
-        for &n in &nodes {
-            let n = n as usize;
-            loc.push(p.node_loc[n]);
-            serv.push(p.node_serv[n]);
-            open.push(p.node_open[n]);
-            close.push(p.node_close[n]);
-        }
-        loc.push(v.end_location);
-        serv.push(0.0);
-        open.push(v.shift_open);
-        close.push(v.shift_close);
-        let mut early = vec![0.0; np];
-        early[0] = v.shift_open;
+        // (location, open, close, service) of position k
+        let at = |k: usize| -> (usize, f64, f64, f64) {
+            if k == 0 {
+                (v.start_location, v.shift_open, v.shift_close, 0.0)
+            } else if k == np - 1 {
+                (v.end_location, v.shift_open, v.shift_close, 0.0)
+            } else {
+                let n = nodes[k - 1] as usize;
+                (
+                    p.node_loc[n],
+                    p.node_open[n],
+                    p.node_close[n],
+                    p.node_serv[n],
+                )
+            }
+        };
+        let mut pos = Vec::with_capacity(np);
         let mut distance = 0.0;
-        for k in 1..np {
-            let a = early[k - 1] + serv[k - 1] + p.t(loc[k - 1], loc[k]);
-            early[k] = if a > open[k] { a } else { open[k] };
-            distance += p.d(loc[k - 1], loc[k]);
+        for k in 0..np {
+            let (loc, open, _, serv) = at(k);
+            let early = if k == 0 {
+                v.shift_open
+            } else {
+                let prev: &Pos = &pos[k - 1];
+                let a = prev.early + prev.serv + p.t(prev.loc, loc);
+                distance += p.d(prev.loc, loc);
+                if a > open {
+                    a
+                } else {
+                    open
+                }
+            };
+            pos.push(Pos {
+                loc,
+                early,
+                serv,
+                late: 0.0,
+                onboard: 0,
+                alone: false,
+            });
         }
-        let mut late = vec![0.0; np];
-        late[np - 1] = close[np - 1];
+        pos[np - 1].late = v.shift_close;
         for k in (0..np - 1).rev() {
-            let l = late[k + 1] - p.t(loc[k], loc[k + 1]) - serv[k];
-            late[k] = if l < close[k] { l } else { close[k] };
+            let close = at(k).2;
+            let l = pos[k + 1].late - p.t(pos[k].loc, pos[k + 1].loc) - pos[k].serv;
+            pos[k].late = if l < close { l } else { close };
         }
         let mut rv = vec![0; np * nr];
-        let mut onboard = vec![0u16; np];
-        let mut alone = vec![false; np];
-        let mut cur = vec![0i32; nr];
+        let mut cur = [0i32; 16];
+        assert!(nr <= 16, "at most 16 capacity rules per vehicle type");
+        let cur = &mut cur[..nr];
         let mut ob = 0i32;
         let mut al = 0i32;
         for &n in &nodes {
@@ -127,9 +152,9 @@ impl RouteState {
                     al += s;
                 }
             }
-            rv[k * nr..(k + 1) * nr].copy_from_slice(&cur);
-            onboard[k] = ob.max(0) as u16;
-            alone[k] = al > 0;
+            rv[k * nr..(k + 1) * nr].copy_from_slice(cur);
+            pos[k].onboard = ob.max(0) as u16;
+            pos[k].alone = al > 0;
         }
         let cost = if m == 0 {
             0.0
@@ -143,13 +168,8 @@ impl RouteState {
         RouteState {
             vt,
             nodes,
-            loc,
-            early,
-            serv,
-            late,
+            pos,
             rv,
-            onboard,
-            alone,
             cost,
             fresh: true,
         }
@@ -322,32 +342,32 @@ impl<'c, 'a> Worker<'c, 'a> {
                         continue;
                     }
                     if alone_r {
-                        if rt.onboard[i] != 0 {
+                        if rt.pos[i].onboard != 0 {
                             continue;
                         }
-                    } else if rt.alone[i] {
+                    } else if rt.pos[i].alone {
                         continue;
                     }
-                    let li = rt.loc[i];
-                    let a = rt.early[i] + rt.serv[i] + p.t(li, pl);
+                    let li = rt.pos[i].loc;
+                    let a = rt.pos[i].early + rt.pos[i].serv + p.t(li, pl);
                     let tp = if a > po { a } else { po };
                     if tp > pc {
-                        continue;
+                        break; // later positions arrive later (triangle inequality)
                     }
                     let dep_p = tp + ps;
-                    let ln = rt.loc[i + 1];
+                    let ln = rt.pos[i + 1].loc;
                     // delivery right after the pickup
                     {
                         let a = dep_p + p.t(pl, dlc);
                         let td = if a > d_o { a } else { d_o };
                         if td <= d_c {
                             let a2 = td + d_s + p.t(dlc, ln);
-                            let tn = if a2 > rt.early[i + 1] {
+                            let tn = if a2 > rt.pos[i + 1].early {
                                 a2
                             } else {
-                                rt.early[i + 1]
+                                rt.pos[i + 1].early
                             };
-                            if tn <= rt.late[i + 1] {
+                            if tn <= rt.pos[i + 1].late {
                                 let delta = p.d(li, pl) + p.d(pl, dlc) + p.d(dlc, ln) - p.d(li, ln);
                                 consider(delta, i, i, rng, cands);
                             }
@@ -363,37 +383,41 @@ impl<'c, 'a> Worker<'c, 'a> {
                     let max_ride = p.max_ride[r];
                     let mut nowait = 0.0;
                     for j in i + 1..=m {
-                        if !rt.fits(j, q, lim) || rt.alone[j] {
+                        if !rt.fits(j, q, lim) || rt.pos[j].alone {
                             break;
                         }
-                        let lj = rt.loc[j];
+                        let lj = rt.pos[j].loc;
                         let a = prev_dep + p.t(prev_loc, lj);
-                        let tj = if a > rt.early[j] { a } else { rt.early[j] };
-                        if tj > rt.late[j] {
+                        let tj = if a > rt.pos[j].early {
+                            a
+                        } else {
+                            rt.pos[j].early
+                        };
+                        if tj > rt.pos[j].late {
                             break;
                         }
-                        nowait += p.t(prev_loc, lj) + rt.serv[j];
+                        nowait += p.t(prev_loc, lj) + rt.pos[j].serv;
                         if nowait + p.t(lj, dlc) > max_ride && nowait > max_ride {
                             break;
                         }
                         prev_loc = lj;
-                        prev_dep = tj + rt.serv[j];
+                        prev_dep = tj + rt.pos[j].serv;
                         if nowait + p.t(lj, dlc) > max_ride {
                             continue;
                         }
                         let a = prev_dep + p.t(lj, dlc);
                         let td = if a > d_o { a } else { d_o };
                         if td > d_c {
-                            continue;
+                            break;
                         }
-                        let ln = rt.loc[j + 1];
+                        let ln = rt.pos[j + 1].loc;
                         let a2 = td + d_s + p.t(dlc, ln);
-                        let tn = if a2 > rt.early[j + 1] {
+                        let tn = if a2 > rt.pos[j + 1].early {
                             a2
                         } else {
-                            rt.early[j + 1]
+                            rt.pos[j + 1].early
                         };
-                        if tn > rt.late[j + 1] {
+                        if tn > rt.pos[j + 1].late {
                             continue;
                         }
                         let delta = dp + p.d(lj, dlc) + p.d(dlc, ln) - p.d(lj, ln);
@@ -409,26 +433,26 @@ impl<'c, 'a> Worker<'c, 'a> {
                         break;
                     }
                     if alone_r {
-                        if rt.onboard[j] != 0 || j > 0 {
+                        if rt.pos[j].onboard != 0 || j > 0 {
                             break;
                         }
-                    } else if rt.alone[j] {
+                    } else if rt.pos[j].alone {
                         break;
                     }
-                    let lj = rt.loc[j];
-                    let a = rt.early[j] + rt.serv[j] + p.t(lj, dlc);
+                    let lj = rt.pos[j].loc;
+                    let a = rt.pos[j].early + rt.pos[j].serv + p.t(lj, dlc);
                     let td = if a > d_o { a } else { d_o };
                     if td > d_c {
-                        continue;
+                        break;
                     }
-                    let ln = rt.loc[j + 1];
+                    let ln = rt.pos[j + 1].loc;
                     let a2 = td + d_s + p.t(dlc, ln);
-                    let tn = if a2 > rt.early[j + 1] {
+                    let tn = if a2 > rt.pos[j + 1].early {
                         a2
                     } else {
-                        rt.early[j + 1]
+                        rt.pos[j + 1].early
                     };
-                    if tn > rt.late[j + 1] {
+                    if tn > rt.pos[j + 1].late {
                         continue;
                     }
                     let delta = p.d(lj, dlc) + p.d(dlc, ln) - p.d(lj, ln);
@@ -443,9 +467,9 @@ impl<'c, 'a> Worker<'c, 'a> {
                 for k in (0..=m).rev() {
                     let ok = rt.fits(k, q, lim)
                         && if alone_r {
-                            rt.onboard[k] == 0 && k == m
+                            rt.pos[k].onboard == 0 && k == m
                         } else {
-                            !rt.alone[k]
+                            !rt.pos[k].alone
                         };
                     ok_from[k] = ok && ok_from[k + 1];
                 }
@@ -453,20 +477,20 @@ impl<'c, 'a> Worker<'c, 'a> {
                     if !ok_from[i] {
                         continue;
                     }
-                    let li = rt.loc[i];
-                    let a = rt.early[i] + rt.serv[i] + p.t(li, pl);
+                    let li = rt.pos[i].loc;
+                    let a = rt.pos[i].early + rt.pos[i].serv + p.t(li, pl);
                     let tp = if a > po { a } else { po };
                     if tp > pc {
-                        continue;
+                        break;
                     }
-                    let ln = rt.loc[i + 1];
+                    let ln = rt.pos[i + 1].loc;
                     let a2 = tp + ps + p.t(pl, ln);
-                    let tn = if a2 > rt.early[i + 1] {
+                    let tn = if a2 > rt.pos[i + 1].early {
                         a2
                     } else {
-                        rt.early[i + 1]
+                        rt.pos[i + 1].early
                     };
-                    if tn > rt.late[i + 1] {
+                    if tn > rt.pos[i + 1].late {
                         continue;
                     }
                     let delta = p.d(li, pl) + p.d(pl, ln) - p.d(li, ln);
