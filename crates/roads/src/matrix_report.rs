@@ -104,16 +104,38 @@ pub fn read_points(path: &Path) -> Result<Vec<(String, f64, f64)>, RoadsError> {
     Ok(out)
 }
 
-/// Builds (`.pbf`) or loads the network, snaps the points, computes the
-/// `n × n` matrix and reports timings; writes the matrix to `out` if given.
+/// Builds (`.pbf`, default [`SpeedProfile`]) or loads (any profile) the
+/// network, snaps the points, computes the `n × n` matrix and reports
+/// timings; writes the matrix to `out` if given.
 pub fn run(network: &Path, points: &Path, out: Option<&Path>) -> Result<MatrixReport, RoadsError> {
+    run_inner(network, points, out, None)
+}
+
+/// As [`run`] with an explicit speed profile: a PBF is built with it, and a
+/// prepared file built with another profile is rejected as stale.
+pub fn run_with_profile(
+    network: &Path,
+    points: &Path,
+    out: Option<&Path>,
+    profile: &SpeedProfile,
+) -> Result<MatrixReport, RoadsError> {
+    run_inner(network, points, out, Some(profile))
+}
+
+fn run_inner(
+    network: &Path,
+    points: &Path,
+    out: Option<&Path>,
+    profile: Option<&SpeedProfile>,
+) -> Result<MatrixReport, RoadsError> {
     let pts = read_points(points)?;
     let t = Instant::now();
     let is_pbf = network.to_string_lossy().ends_with(".pbf");
-    let net = if is_pbf {
-        RoadNetwork::from_pbf(network, &SpeedProfile::default())?.0
-    } else {
-        RoadNetwork::load(network)?
+    let default = SpeedProfile::default();
+    let net = match (is_pbf, profile) {
+        (true, p) => RoadNetwork::from_pbf(network, p.unwrap_or(&default))?.0,
+        (false, None) => RoadNetwork::load(network)?,
+        (false, Some(p)) => RoadNetwork::load_with_profile(network, p)?,
     };
     let prepare_seconds = t.elapsed().as_secs_f64();
     let t = Instant::now();

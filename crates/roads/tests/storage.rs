@@ -80,4 +80,12 @@ fn matrix_report_runs_on_pbf_and_prepared_file() {
     let r2 = matrix_report::run(&bin, &points, None).unwrap();
     assert_eq!(r2.network_kind, "prepared");
     assert_eq!(r2.sum_durations_s, r.sum_durations_s);
+    // An explicit profile must match the prepared file's.
+    let free = SpeedProfile::free_flow();
+    let e = matrix_report::run_with_profile(&bin, &points, None, &free).unwrap_err();
+    assert!(e.to_string().contains("different speed profile"), "{e}");
+    let r3 = matrix_report::run_with_profile(&pbf, &points, None, &free).unwrap();
+    // Free flow is twice as fast as the default urban factor of 0.5 (up to
+    // the 5 km/h floor and millisecond rounding).
+    assert!(r3.sum_durations_s < 0.55 * r.sum_durations_s, "{r3:?}");
 }
