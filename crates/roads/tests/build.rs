@@ -105,3 +105,18 @@ fn camden_turn_restrictions_only_ever_lengthen_routes() {
     assert!(compared > 3000, "{compared}");
     assert!(longer > 0, "some routes must avoid a banned turn");
 }
+
+#[test]
+fn westminster_2024_file_builds_and_snaps_parliament_square() {
+    use senroute_roads::{RoadNetwork, SpeedProfile};
+    let path = common::repo("data/osm/london_westminster_city_drive_2024.osm.pbf");
+    let (net, r) = RoadNetwork::from_pbf(path, &SpeedProfile::default()).unwrap();
+    assert!(
+        r.graph_nodes > 3_000 && r.graph_nodes < r.osm_road_nodes,
+        "{r:?}"
+    );
+    assert!(r.maxspeed.mph > r.maxspeed.untagged, "{:?}", r.maxspeed);
+    assert!(r.graph_nodes_dropped_scc < r.graph_nodes / 10);
+    let s = net.snap("parliament-sq", 51.5006, -0.1276, 300.0).unwrap();
+    assert!(s.distance_m < 60.0, "{s:?}");
+}
