@@ -15,6 +15,26 @@
 //! - [`RoadNetwork::path_geometry`] draws a route along the roads;
 //! - [`Boroughs`] tells the London borough of a point;
 //! - [`matrix_report::run`] is the `senroute matrix` command's engine.
+//!
+//! ```no_run
+//! use senroute_roads::{Boroughs, RoadNetwork, SpeedProfile};
+//!
+//! # fn main() -> Result<(), senroute_roads::RoadsError> {
+//! let (net, report) =
+//!     RoadNetwork::from_pbf("data/osm/london_camden.osm.pbf", &SpeedProfile::default())?;
+//! println!("{} nodes, {} dropped by the SCC filter", report.graph_nodes, report.graph_nodes_dropped_scc);
+//! net.save("camden.roads")?;
+//! let net = RoadNetwork::load("camden.roads")?;
+//! let snaps = net.snap_all(&[("pupil-1", 51.5194, -0.1270), ("school-9", 51.5246, -0.1340)])?;
+//! let m = net.matrix(&snaps);
+//! println!("{:.0} s, {:.0} m", m.duration(0, 1), m.distance(0, 1));
+//! let polyline: Vec<(f64, f64)> = net.path_geometry(&snaps[0], &snaps[1]);
+//! let boroughs = Boroughs::from_geojson("data/boundaries/london_boroughs_gla_wgs84.geojson")?;
+//! assert_eq!(boroughs.locate(51.5194, -0.1270).map(|b| b.name.as_str()), Some("Camden"));
+//! # let _ = polyline;
+//! # Ok(())
+//! # }
+//! ```
 
 #![warn(missing_docs)]
 
