@@ -28,10 +28,10 @@ const POOL_CAP: usize = 1000;
 /// Maximum number of routes a worker harvests per epoch.
 const HARVEST_CAP: usize = 400;
 /// Share of the budget given to fleet minimisation (hierarchical objective).
-const FLEET_FRAC: f64 = 0.4;
+const FLEET_FRAC: f64 = 0.25;
 /// Initial annealing temperature as a fraction of the initial solution's
 /// average cost per served request (final temperature: 1/100 of it).
-const T0_FACTOR: f64 = 0.2;
+const T0_FACTOR: f64 = 1.0;
 
 /// Cached data of one route position.
 #[derive(Clone, Copy, Debug)]
