@@ -1,0 +1,172 @@
+//! # senroute-report
+//!
+//! Turns a [`Plan`] into what a transport coordinator looks at:
+//!
+//! - [`Kpis::from_plan`]: vehicles, cost per day, vehicle-km, mean and worst
+//!   ride time, pupils over their ride cap, unassigned pupils;
+//! - [`routes_geojson`]: runs as LineStrings along the roads and stops as
+//!   Points (`routes.geojson`, opens in QGIS and GeoJSON viewers);
+//! - [`map_svg`]: the plan as an SVG map (roads, schools, depots, coloured
+//!   runs, legend, scale bar), embeddable in other reports;
+//! - [`report_html`]: one self-contained HTML page (KPIs, map, a table per
+//!   run, unassigned pupils with reasons);
+//! - [`map_png`]: the same map as a PNG (resvg, fonts shipped in the binary);
+//! - [`text_summary`]: a one-screen summary for the terminal;
+//! - [`write_outputs`]: all of the files above plus `routes.csv`,
+//!   `pupils.csv` and `plan.json` into one directory.
+//!
+//! Route lines come from a [`Geometry`]: along a road network's fastest
+//! paths, or straight between stops when the problem carried its own
+//! matrices.
+
+#![warn(missing_docs)]
+
+mod escape;
+mod geojson_out;
+mod geometry;
+mod html;
+mod kpi;
+mod map;
+mod png;
+mod summary;
+
+pub use escape::escape;
+pub use geojson_out::routes_geojson;
+pub use geometry::Geometry;
+pub use html::report_html;
+pub use kpi::{format_pounds, Kpis, OVER_CAP_TOLERANCE_S};
+pub use map::{map_svg, plan_bbox, route_colour, MapOptions, Projection, PALETTE};
+pub use png::{map_png, svg_to_png};
+pub use summary::{text_summary, SUMMARY_UNASSIGNED_LINES};
+
+use senroute_model::csv_out::{pupil_rows, stop_rows, write_rows};
+use senroute_model::{Plan, Problem};
+use std::path::{Path, PathBuf};
+
+/// Scale of `map.png` relative to the SVG map's pixel size: 2 gives a
+/// 2000 × 1500 image that stays sharp when zoomed or printed.
+pub const PNG_SCALE: f32 = 2.0;
+
+/// A report output could not be produced.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// A file or the directory could not be written.
+    #[error("cannot write {path}: {source}")]
+    Io {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A CSV file could not be written.
+    #[error("cannot write {path}: {source}")]
+    Csv {
+        /// The path.
+        path: PathBuf,
+        /// The cause.
+        #[source]
+        source: csv::Error,
+    },
+    /// The plan could not be serialised to JSON.
+    #[error("cannot serialise {what} to JSON: {source}")]
+    Json {
+        /// Which output.
+        what: &'static str,
+        /// The cause.
+        #[source]
+        source: serde_json::Error,
+    },
+    /// The SVG map could not be rasterised.
+    #[error("cannot render the map image: {0}")]
+    Svg(String),
+}
+
+/// Where [`write_outputs`] put each file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputPaths {
+    /// One row per stop (`routes.csv`).
+    pub routes_csv: PathBuf,
+    /// One row per pupil, placed or not (`pupils.csv`).
+    pub pupils_csv: PathBuf,
+    /// The plan as pretty JSON (`plan.json`).
+    pub plan_json: PathBuf,
+    /// Runs and stops as GeoJSON (`routes.geojson`).
+    pub routes_geojson: PathBuf,
+    /// The self-contained report page (`report.html`).
+    pub report_html: PathBuf,
+    /// The map image (`map.png`).
+    pub map_png: PathBuf,
+}
+
+impl OutputPaths {
+    /// All paths, in the order written.
+    pub fn all(&self) -> [&Path; 6] {
+        [
+            &self.routes_csv,
+            &self.pupils_csv,
+            &self.plan_json,
+            &self.routes_geojson,
+            &self.report_html,
+            &self.map_png,
+        ]
+    }
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    std::fs::write(path, bytes).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+fn write_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<(), ReportError> {
+    let file = std::fs::File::create(path).map_err(|source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    write_rows(rows, std::io::BufWriter::new(file)).map_err(|source| ReportError::Csv {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes every output into `dir` (created if missing): `routes.csv`,
+/// `pupils.csv`, `plan.json`, `routes.geojson`, `report.html` and `map.png`.
+/// Existing files of those names are replaced.
+pub fn write_outputs(
+    dir: impl AsRef<Path>,
+    problem: &Problem,
+    plan: &Plan,
+    geometry: &Geometry,
+) -> Result<OutputPaths, ReportError> {
+    let dir = dir.as_ref();
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let paths = OutputPaths {
+        routes_csv: dir.join("routes.csv"),
+        pupils_csv: dir.join("pupils.csv"),
+        plan_json: dir.join("plan.json"),
+        routes_geojson: dir.join("routes.geojson"),
+        report_html: dir.join("report.html"),
+        map_png: dir.join("map.png"),
+    };
+    write_csv(&paths.routes_csv, &stop_rows(plan))?;
+    write_csv(&paths.pupils_csv, &pupil_rows(problem, plan))?;
+    let json = serde_json::to_vec_pretty(plan).map_err(|source| ReportError::Json {
+        what: "the plan",
+        source,
+    })?;
+    write_file(&paths.plan_json, &json)?;
+    let geojson = routes_geojson(plan, geometry).to_string();
+    write_file(&paths.routes_geojson, geojson.as_bytes())?;
+    write_file(
+        &paths.report_html,
+        report_html(problem, plan, geometry).as_bytes(),
+    )?;
+    let png = map_png(problem, plan, geometry, &MapOptions::default(), PNG_SCALE)?;
+    write_file(&paths.map_png, &png)?;
+    Ok(paths)
+}
