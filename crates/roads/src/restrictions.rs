@@ -10,6 +10,11 @@
 //! Handled: `type=restriction` relations with one `from` way, one `via`
 //! node and one `to` way, `no_*` and `only_*`, for motorcars
 //! (`restriction:motorcar` wins over `restriction`, `except=motorcar` skips).
+//! A `from` (or `to`) way that runs *through* the via node, which the
+//! OSM rules do not allow but the data has, matches the approaches (exits)
+//! on both sides; for `no_*` with `from` = `to` (typically `no_u_turn`) only
+//! the turn back along the road arrived on is removed.
+//!
 //! Not handled (counted in [`RestrictionStats`]): via *ways* (a few percent
 //! of London's restrictions; they need edge chains, not node splits),
 //! conditional restrictions (`restriction:conditional`, time-dependent),
@@ -127,8 +132,15 @@ pub(crate) fn split_nodes(
             }
             st.applied += 1;
             for &k in &ai {
+                let arrived_on = edges[ins[k]].road;
                 for (m, &o) in outs.iter().enumerate() {
-                    let to_matches = leave_way(&edges[o]) == r.to_way;
+                    let mut to_matches = leave_way(&edges[o]) == r.to_way;
+                    // `no_u_turn` and the like (from = to): when the way runs
+                    // through the via node, only going back the same road is
+                    // the banned turn, not carrying straight on.
+                    if r.from_way == r.to_way && !r.only {
+                        to_matches &= edges[o].road == arrived_on;
+                    }
                     if to_matches != r.only {
                         allowed[k][m] = false;
                     }
@@ -290,6 +302,46 @@ mod tests {
             assert!((d1 - d0 - detour).abs() < 1.0, "{d0} {d1}");
         }
         assert_eq!(dist(&net, NEAR_S, NEAR_N), dist(&free, NEAR_S, NEAR_N));
+    }
+
+    #[test]
+    fn no_u_turn_on_a_through_way_only_bans_turning_back() {
+        // Way 1 is W–X and way 2 is X–E; make a through way 5: W–X–E.
+        let (free, _) = cross(&[]);
+        let e7 = |p: [f64; 2]| ((p[0] * 1e7).round() as i32, (p[1] * 1e7).round() as i32);
+        let coords: HashMap<i64, (i32, i32)> = [(1, X), (2, W), (3, E), (4, S), (5, N)]
+            .into_iter()
+            .map(|(id, p)| (id, e7(p)))
+            .collect();
+        let way = |id, nodes: Vec<i64>| CarWay {
+            id,
+            class: RoadClass::Residential,
+            nodes,
+            fwd: true,
+            bwd: true,
+            speed_kmh: 16.0,
+        };
+        let ways = vec![
+            way(5, vec![2, 1, 3]),
+            way(3, vec![4, 1]),
+            way(4, vec![1, 5]),
+        ];
+        let r = Restriction {
+            from_way: 5,
+            via_node: 1,
+            to_way: 5,
+            only: false,
+        };
+        let mut rep = BuildReport::default();
+        let net = RoadNetwork::from_ways(&ways, &coords, &[r], &SpeedProfile::default(), &mut rep);
+        assert_eq!(rep.restrictions.applied, 1);
+        // Straight on through X is still allowed.
+        let near_e = [51.5, -0.0975];
+        assert_eq!(dist(&net, NEAR_W, near_e), dist(&free, NEAR_W, near_e));
+        // Only the two turns back along the road arrived on (from the W side
+        // and from the E side) are removed, not the straight-on ones.
+        assert_eq!(rep.restrictions.turns_removed, 2, "{:?}", rep.restrictions);
+        assert_eq!(dist(&net, NEAR_W, NEAR_N), dist(&free, NEAR_W, NEAR_N));
     }
 
     #[test]
