@@ -15,8 +15,8 @@ body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,Arial,sans-serif;marg
 h1{font-size:1.5em;margin:0 0 4px}h2{font-size:1.2em;margin:28px 0 8px}\
 .sub{color:#555;margin:0 0 14px}\
 .kpis{display:flex;flex-wrap:wrap;gap:8px;margin:0 0 14px}\
-.kpi{border:1px solid #ddd;border-radius:6px;padding:8px 12px;min-width:104px}\
-.kpi .v{display:block;font-size:1.35em;font-weight:600}.kpi .l{color:#555;font-size:.85em}\
+.kpi{flex:1 1 96px;border:1px solid #ddd;border-radius:6px;padding:8px 10px}\
+.kpi .v{display:block;font-size:1.25em;font-weight:600;white-space:nowrap}.kpi .l{color:#555;font-size:.85em}\
 .kpi.bad{border-color:#c00000;background:#fff3f3}\
 .map svg{width:100%;height:auto;border:1px solid #ccc;border-radius:4px}\
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:6px 0 0;padding:0;list-style:none;font-size:.9em}\

@@ -358,3 +358,40 @@ fn text_summary_fits_one_screen() {
     assert!(s.contains("fleet_capacity") && s.contains("no_compatible_vehicle"));
     assert!(s.contains("1 over their cap"), "{s}");
 }
+
+#[test]
+fn many_runs_cycle_the_palette_and_fold_the_legend() {
+    let p = problem();
+    let base = straight_plan(&p);
+    let mut plan = base.clone();
+    plan.rides.clear();
+    plan.routes = (0..30)
+        .map(|i| {
+            let mut r = base.routes[i % 2].clone();
+            r.vehicle_index = i as u32;
+            r
+        })
+        .collect();
+    let svg = map_svg(&p, &plan, &Geometry::Straight, &MapOptions::default());
+    // The legend lists what fits and says how many more there are.
+    let listed = svg.matches("fill=\"#111111\">Run ").count();
+    assert!(listed > 10 && listed < 30, "{listed} legend rows");
+    assert!(
+        svg.contains(&format!("+ {} more runs", 30 - listed)),
+        "{listed}"
+    );
+    if let Ok(keep) = std::env::var("SENROUTE_REPORT_KEEP") {
+        let png = svg_to_png(&svg, 1.0).unwrap();
+        std::fs::write(std::path::Path::new(&keep).join("many-runs.png"), png).unwrap();
+    }
+    // Run 13 reuses run 1's colour; the HTML legend lists every run.
+    assert_eq!(route_colour(12), route_colour(0));
+    let html = report_html(&p, &plan, &Geometry::Straight);
+    for r in &plan.routes {
+        assert!(html.contains(&format!(
+            "</span>Run {}: {}</li>",
+            r.vehicle_index + 1,
+            escape(&r.label())
+        )));
+    }
+}

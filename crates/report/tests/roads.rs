@@ -172,3 +172,20 @@ fn road_map_outputs() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn locations_without_a_snap_fall_back_to_straight_legs() {
+    let (_, keys, snaps, plan) = fixture();
+    let none = Geometry::Roads {
+        network: network(),
+        snaps: Default::default(),
+    };
+    let straight = Geometry::Straight;
+    let r = &plan.routes[0];
+    assert_eq!(none.route_line(r), straight.route_line(r));
+    assert_eq!(none.route_line(r).len(), r.stops.len());
+    let roads = Geometry::roads(network(), &keys, &snaps);
+    assert!(roads.route_line(r).len() > r.stops.len());
+    // A leg between two stops at one place is a single point.
+    assert_eq!(roads.leg(&r.stops[0], &r.stops[0]).len(), 1);
+}
