@@ -17,7 +17,34 @@
 //!
 //! Route lines come from a [`Geometry`]: along a road network's fastest
 //! paths, or straight between stops when the problem carried its own
-//! matrices.
+//! matrices. With the planner's `RoadTravel` (keys and snaps in the same
+//! order) that is
+//! `Geometry::roads(&network, travel.times.keys(), &travel.snaps)`.
+//!
+//! ```
+//! use senroute_model::{Plan, Problem, Session, Settings, Totals};
+//! use senroute_report::{map_svg, text_summary, Geometry, Kpis, MapOptions};
+//!
+//! let problem = Problem {
+//!     pupils: vec![],
+//!     schools: vec![],
+//!     fleet: vec![],
+//!     session: Session::Am,
+//!     settings: Settings::default(),
+//!     matrices: None,
+//! };
+//! let plan = Plan {
+//!     session: Session::Am,
+//!     routes: vec![],
+//!     rides: vec![],
+//!     unassigned: vec![],
+//!     totals: Totals::default(),
+//! };
+//! assert_eq!(Kpis::from_plan(&problem, &plan).vehicles, 0);
+//! assert!(text_summary(&problem, &plan).starts_with("Plan (am session): 0 vehicles"));
+//! let svg = map_svg(&problem, &plan, &Geometry::Straight, &MapOptions::default());
+//! assert!(svg.starts_with("<svg"));
+//! ```
 
 #![warn(missing_docs)]
 

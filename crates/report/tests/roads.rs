@@ -162,6 +162,12 @@ fn road_map_outputs() {
         .count();
     assert!(roads > 20_000, "grey road pixels: {roads}");
     if let Ok(keep) = std::env::var("SENROUTE_REPORT_KEEP") {
+        let problem_json = serde_json::to_string_pretty(&p).unwrap();
+        std::fs::write(
+            std::path::Path::new(&keep).join("problem.json"),
+            problem_json,
+        )
+        .unwrap();
         for path in paths.all() {
             std::fs::copy(
                 path,
