@@ -308,17 +308,33 @@ pub fn map_svg(
     }
 
     // Runs: a white casing under each coloured line keeps crossings legible.
+    // Points where the map has ink (runs, markers): the legend goes where
+    // there are fewest, and labels avoid markers.
+    let mut ink: Vec<(f64, f64)> = Vec::new();
     let lines: Vec<String> = route_lines
         .iter()
         .map(|line| {
             let mut d = String::new();
+            let mut prev: Option<(f64, f64)> = None;
             for (i, &(lat, lon)) in line.iter().enumerate() {
                 let (x, y) = proj.xy(lat, lon);
                 let _ = write!(d, "{}{x:.1} {y:.1}", if i == 0 { "M" } else { "L" });
+                if let Some((px, py)) = prev {
+                    // Sample long straight segments every 8 px.
+                    let steps = ((x - px).hypot(y - py) / 8.0).ceil().max(1.0) as usize;
+                    ink.extend((1..=steps).map(|k| {
+                        let t = k as f64 / steps as f64;
+                        (px + t * (x - px), py + t * (y - py))
+                    }));
+                } else {
+                    ink.push((x, y));
+                }
+                prev = Some((x, y));
             }
             d
         })
         .collect();
+    let mut labels = Labels::new(w, h);
     s.push_str(r#"<g fill="none" stroke-linecap="round" stroke-linejoin="round">"#);
     for d in &lines {
         let _ = write!(
@@ -341,6 +357,8 @@ pub fn map_svg(
     for u in &plan.unassigned {
         if let Some(p) = problem.pupil(&u.pupil).filter(|p| p.home.is_finite()) {
             let (x, y) = proj.xy(p.home.lat, p.home.lon);
+            labels.obstacle(x, y, 7.0);
+            ink.push((x, y));
             let _ = write!(
                 s,
                 r##"<g stroke="#c00000" stroke-width="2" fill="#ffffff"><circle cx="{x:.1}" cy="{y:.1}" r="6"/><path d="M{:.1} {:.1}l6 6m0 -6l-6 6"/><title>Unassigned: {} ({})</title></g>"##,
@@ -361,6 +379,7 @@ pub fn map_svg(
                 continue;
             }
             let (x, y) = proj.xy(stop.location.lat, stop.location.lon);
+            labels.obstacle(x, y, 8.0);
             let _ = write!(
                 s,
                 r##"<circle cx="{x:.1}" cy="{y:.1}" r="{}" fill="{}" stroke="#ffffff" stroke-width="1.5"><title>{} stop {n}: {} {}</title></circle>"##,
@@ -391,25 +410,18 @@ pub fn map_svg(
             None => depots.push((v.depot, vec![&v.id])),
         }
     }
+    let mut pending: Vec<(f64, f64, String, f64, bool)> = Vec::new();
     for (loc, ids) in &depots {
         let (x, y) = proj.xy(loc.lat, loc.lon);
+        labels.obstacle(x, y, 9.0);
+        ink.push((x, y));
         let _ = write!(
             s,
             r##"<path d="M{x:.1} {:.1}l8 8l-8 8l-8 -8z" fill="#555555" stroke="#ffffff" stroke-width="1.5"><title>Depot: {}</title></path>"##,
             y - 8.0,
             escape(&ids.join(", "))
         );
-        if options.labels {
-            label(
-                &mut s,
-                x,
-                y,
-                w,
-                &format!("Depot {}", ids.join(", ")),
-                11.0,
-                false,
-            );
-        }
+        pending.push((x, y, format!("Depot {}", ids.join(", ")), 11.0, false));
     }
 
     // Schools: black squares with their names.
@@ -418,6 +430,8 @@ pub fn map_svg(
             continue;
         }
         let (x, y) = proj.xy(sc.location.lat, sc.location.lon);
+        labels.obstacle(x, y, 10.0);
+        ink.push((x, y));
         let _ = write!(
             s,
             r##"<rect x="{:.1}" y="{:.1}" width="16" height="16" fill="#111111" stroke="#ffffff" stroke-width="2"><title>School: {}</title></rect>"##,
@@ -425,40 +439,138 @@ pub fn map_svg(
             y - 8.0,
             escape(&sc.name)
         );
-        if options.labels {
-            label(&mut s, x, y, w, &sc.name, 13.0, true);
+        // Schools are labelled first: their names matter most.
+        pending.insert(0, (x, y, sc.name.clone(), 13.0, true));
+    }
+    let schools = problem
+        .schools
+        .iter()
+        .filter(|sc| sc.location.is_finite())
+        .count();
+    pending[..schools].reverse();
+
+    let mut legend_corner = Corner::BottomLeft;
+    if options.labels {
+        legend_corner = legend(&mut s, plan, w, h, &ink);
+        for (x, y, text, size, bold) in &pending {
+            labels.place(&mut s, *x, *y, text, *size, *bold);
         }
     }
-
-    if options.labels {
-        legend(&mut s, plan, w, h);
-    }
-    scale_bar(&mut s, &proj, w, h, options.labels);
+    scale_bar(&mut s, &proj, w, h, options.labels, legend_corner);
     s.push_str("</svg>");
     s
 }
 
-/// A text label beside a marker at `(x, y)`, with a white halo; placed to
-/// the left when it would run off the right edge.
-fn label(s: &mut String, x: f64, y: f64, w: f64, text: &str, size: f64, bold: bool) {
-    let approx_width = text.chars().count() as f64 * size * 0.6;
-    let (lx, anchor) = if x + 12.0 + approx_width > w {
-        (x - 12.0, "end")
-    } else {
-        (x + 12.0, "start")
-    };
-    let _ = write!(
-        s,
-        r##"<text x="{lx:.1}" y="{:.1}" font-size="{size}"{} text-anchor="{anchor}" fill="#111111" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">{}</text>"##,
-        y + size * 0.35,
-        if bold { r#" font-weight="bold""# } else { "" },
-        escape(text)
-    );
+/// An axis-aligned box on the canvas: `(x0, y0, x1, y1)`.
+type Rect = (f64, f64, f64, f64);
+
+fn overlaps(a: &Rect, b: &Rect) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
 }
 
-/// Legend box in the bottom-left corner: one row per run (up to what fits),
-/// then the symbols.
-fn legend(s: &mut String, plan: &Plan, w: f64, h: f64) {
+/// Places text labels beside markers without covering other labels or
+/// markers where it can: right, left, above or below the marker, in that
+/// order of preference.
+struct Labels {
+    w: f64,
+    h: f64,
+    placed: Vec<Rect>,
+    obstacles: Vec<Rect>,
+}
+
+impl Labels {
+    fn new(w: f64, h: f64) -> Self {
+        Labels {
+            w,
+            h,
+            placed: Vec::new(),
+            obstacles: Vec::new(),
+        }
+    }
+
+    /// A marker of half-size `r` at `(x, y)` that labels should not cover.
+    fn obstacle(&mut self, x: f64, y: f64, r: f64) {
+        self.obstacles.push((x - r, y - r, x + r, y + r));
+    }
+
+    /// Writes `text` beside the marker at `(x, y)` with a white halo, at the
+    /// first free position (the first one inside the canvas when none is).
+    fn place(&mut self, s: &mut String, x: f64, y: f64, text: &str, size: f64, bold: bool) {
+        let tw = text.chars().count() as f64 * size * if bold { 0.66 } else { 0.6 };
+        let gap = 12.0;
+        // (anchor x, baseline y, text-anchor, box)
+        let candidates = [
+            (
+                x + gap,
+                y + size * 0.35,
+                "start",
+                (x + gap, y - size * 0.6, x + gap + tw, y + size * 0.5),
+            ),
+            (
+                x - gap,
+                y + size * 0.35,
+                "end",
+                (x - gap - tw, y - size * 0.6, x - gap, y + size * 0.5),
+            ),
+            (
+                x,
+                y - gap,
+                "middle",
+                (
+                    x - tw / 2.0,
+                    y - gap - size,
+                    x + tw / 2.0,
+                    y - gap + size * 0.25,
+                ),
+            ),
+            (
+                x,
+                y + gap + size * 0.8,
+                "middle",
+                (
+                    x - tw / 2.0,
+                    y + gap - size * 0.2,
+                    x + tw / 2.0,
+                    y + gap + size,
+                ),
+            ),
+        ];
+        let inside = |b: &Rect| b.0 >= 0.0 && b.1 >= 0.0 && b.2 <= self.w && b.3 <= self.h;
+        let free = |b: &Rect| {
+            !self
+                .placed
+                .iter()
+                .chain(&self.obstacles)
+                .any(|o| overlaps(o, b))
+        };
+        let (lx, ly, anchor, bx) = candidates
+            .iter()
+            .find(|c| inside(&c.3) && free(&c.3))
+            .or_else(|| candidates.iter().find(|c| inside(&c.3)))
+            .unwrap_or(&candidates[0]);
+        self.placed.push(*bx);
+        let _ = write!(
+            s,
+            r##"<text x="{lx:.1}" y="{ly:.1}" font-size="{size}"{} text-anchor="{anchor}" fill="#111111" stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke">{}</text>"##,
+            if bold { r#" font-weight="bold""# } else { "" },
+            escape(text)
+        );
+    }
+}
+
+/// A corner of the map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Corner {
+    BottomLeft,
+    TopLeft,
+    TopRight,
+    BottomRight,
+}
+
+/// Legend box: one row per run (up to what fits), then the symbols; in the
+/// corner that covers the fewest `ink` points (bottom-left on ties).
+/// Returns the corner used.
+fn legend(s: &mut String, plan: &Plan, w: f64, h: f64, ink: &[(f64, f64)]) -> Corner {
     let row = 17.0;
     let symbols = 3usize;
     let max_rows = (((h * 0.6) / row).floor() as usize).saturating_sub(symbols + 1);
@@ -477,7 +589,22 @@ fn legend(s: &mut String, plan: &Plan, w: f64, h: f64) {
         (longest * 7.0 + 40.0).min(w * 0.5),
         rows as f64 * row + 12.0,
     );
-    let (x0, y0) = (10.0, h - bh - 10.0);
+    let corners = [
+        (Corner::BottomLeft, 10.0, h - bh - 10.0),
+        (Corner::TopLeft, 10.0, 10.0),
+        (Corner::TopRight, w - bw - 10.0, 10.0),
+        (Corner::BottomRight, w - bw - 10.0, h - bh - 10.0),
+    ];
+    let covered = |&(_, x, y): &(Corner, f64, f64)| {
+        ink.iter()
+            .filter(|p| p.0 >= x && p.0 <= x + bw && p.1 >= y && p.1 <= y + bh)
+            .count()
+    };
+    let (corner, x0, y0) = corners
+        .iter()
+        .copied()
+        .min_by_key(covered)
+        .unwrap_or(corners[0]);
     let _ = write!(
         s,
         r##"<g font-size="12"><rect x="{x0}" y="{y0:.1}" width="{bw:.1}" height="{bh:.1}" rx="4" fill="#ffffff" fill-opacity="0.9" stroke="#999999"/>"##
@@ -533,11 +660,12 @@ fn legend(s: &mut String, plan: &Plan, w: f64, h: f64) {
         y + 4.0
     );
     s.push_str("</g>");
+    corner
 }
 
-/// A scale bar in the bottom-right corner with a round length (its label
-/// only when `labels`).
-fn scale_bar(s: &mut String, proj: &Projection, w: f64, h: f64, labels: bool) {
+/// A scale bar with a round length (its label only when `labels`), in the
+/// bottom-right corner, or bottom-left when the legend is bottom-right.
+fn scale_bar(s: &mut String, proj: &Projection, w: f64, h: f64, labels: bool, legend: Corner) {
     let mpp = proj.metres_per_px();
     if !(mpp.is_finite() && mpp > 0.0) {
         return;
@@ -550,8 +678,12 @@ fn scale_bar(s: &mut String, proj: &Projection, w: f64, h: f64, labels: bool) {
         .rfind(|&m| m <= target)
         .unwrap_or(mag);
     let len = nice / mpp;
-    let (x1, y) = (w - 16.0, h - 16.0);
-    let x0 = x1 - len;
+    let y = h - 16.0;
+    let (x0, x1) = if legend == Corner::BottomRight {
+        (16.0, 16.0 + len)
+    } else {
+        (w - 16.0 - len, w - 16.0)
+    };
     let _ = write!(
         s,
         r##"<path d="M{x0:.1} {:.1}V{y:.1}H{x1:.1}V{:.1}" fill="none" stroke="#ffffff" stroke-width="5"/><path d="M{x0:.1} {:.1}V{y:.1}H{x1:.1}V{:.1}" fill="none" stroke="#333333" stroke-width="2"/>"##,
@@ -628,6 +760,50 @@ mod tests {
             0.0,
         );
         assert_eq!(d, "M0.0 5.0L5.0 5.0L5.0 10.0M8.0 10.0L8.0 5.0");
+    }
+
+    #[test]
+    fn labels_avoid_each_other_and_markers() {
+        let mut labels = Labels::new(400.0, 300.0);
+        labels.obstacle(200.0, 150.0, 10.0);
+        let mut s = String::new();
+        // Two schools at one place: the second name goes elsewhere.
+        labels.place(&mut s, 200.0, 150.0, "Alpha School", 13.0, true);
+        labels.place(&mut s, 200.0, 150.0, "Beta School", 13.0, true);
+        assert!(s.contains(r#"text-anchor="start""#) && s.contains(r#"text-anchor="end""#));
+        assert!(!overlaps(&labels.placed[0], &labels.placed[1]));
+        for b in &labels.placed {
+            assert!(
+                !overlaps(b, &labels.obstacles[0]),
+                "label covers the marker"
+            );
+        }
+        // Near the right edge the first choice is to the left.
+        let mut edge = Labels::new(400.0, 300.0);
+        let mut s = String::new();
+        edge.place(&mut s, 390.0, 150.0, "Gamma", 13.0, false);
+        assert!(s.contains(r#"text-anchor="end""#), "{s}");
+    }
+
+    #[test]
+    fn legend_goes_to_the_emptiest_corner() {
+        let plan = Plan {
+            session: senroute_model::Session::Am,
+            routes: vec![],
+            rides: vec![],
+            unassigned: vec![],
+            totals: Default::default(),
+        };
+        let mut s = String::new();
+        assert_eq!(
+            legend(&mut s, &plan, 1000.0, 750.0, &[]),
+            Corner::BottomLeft
+        );
+        // Ink in the bottom-left and top-left corners: the legend moves right.
+        let ink: Vec<(f64, f64)> = (0..50)
+            .flat_map(|i| [(20.0 + i as f64, 700.0), (20.0 + i as f64, 30.0)])
+            .collect();
+        assert_eq!(legend(&mut s, &plan, 1000.0, 750.0, &ink), Corner::TopRight);
     }
 
     #[test]
