@@ -483,14 +483,16 @@ pub fn generate(
     for k in pick(&all, k_ta, &mut rng) {
         alone[k] = true;
     }
-    // Must-not-travel-together pairs: two pupils of the same school (where
-    // sharing a vehicle is likely), neither travelling alone anyway.
+    // Must-not-travel-together pairs: two pupils of the same borough and
+    // school (where sharing a vehicle is likely), neither travelling alone
+    // anyway. Keeping pairs inside a borough keeps each borough's part of
+    // the cohort a closed problem for the pooling study.
     let mut apart: Vec<Option<usize>> = vec![None; n];
     let k_pairs = ((n as f64) * params.must_not_travel_share / 2.0).round() as usize;
-    let mut by_school: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    let mut by_school: BTreeMap<(usize, usize), Vec<usize>> = BTreeMap::new();
     for (k, d) in drafts.iter().enumerate() {
         if !alone[k] {
-            by_school.entry(d.school).or_default().push(k);
+            by_school.entry((d.borough, d.school)).or_default().push(k);
         }
     }
     let mut groups: Vec<Vec<usize>> = by_school.into_values().filter(|g| g.len() >= 2).collect();

@@ -206,6 +206,7 @@ fn needs_are_consistent_and_the_fleet_can_carry_everyone() {
             let o = p.pupil(other).unwrap();
             assert_eq!(o.needs.must_not_travel_with, vec![pupil.id.clone()]);
             assert_eq!(o.school, pupil.school, "pairs share a school");
+            assert_eq!(o.borough, pupil.borough, "pairs share a borough");
         }
         // Ride caps: 45 min primary, 75 min secondary by default.
         let cap = p.max_ride_seconds(pupil).unwrap();
