@@ -62,7 +62,9 @@ pub use geojson_out::routes_geojson;
 pub use geometry::Geometry;
 pub use html::report_html;
 pub use kpi::{format_pounds, Kpis, OVER_CAP_TOLERANCE_S};
-pub use map::{map_svg, plan_bbox, route_colour, MapOptions, Projection, PALETTE};
+pub use map::{
+    map_svg, plan_bbox, route_colour, union_bbox, view_bbox, MapOptions, Projection, PALETTE,
+};
 pub use png::{map_png, svg_to_png};
 pub use summary::{text_summary, SUMMARY_UNASSIGNED_LINES};
 

@@ -33,18 +33,23 @@ pub struct MapOptions {
     /// Draw text: school names, stop numbers, the legend's labels and the
     /// scale bar's length.
     pub labels: bool,
-    /// Fraction of the plan's extent added as a margin on each side.
+    /// Fraction of the shown extent added as a margin on each side.
     pub margin: f64,
+    /// Show this `[min_lat, min_lon, max_lat, max_lon]` box (plus `margin`)
+    /// instead of the plan's own ([`view_bbox`]). Maps meant to be compared
+    /// side by side use one box, e.g. [`union_bbox`] of both plans'.
+    pub view: Option<[f64; 4]>,
 }
 
 impl Default for MapOptions {
-    /// 1000 × 750 pixels, labelled, 8 % margin.
+    /// 1000 × 750 pixels, labelled, 8 % margin, the plan's own view.
     fn default() -> Self {
         MapOptions {
             width: 1000,
             height: 750,
             labels: true,
             margin: 0.08,
+            view: None,
         }
     }
 }
@@ -137,6 +142,44 @@ pub fn plan_bbox(problem: &Problem, plan: &Plan) -> Option<[f64; 4]> {
     }
     Some(b)
 }
+
+/// `bbox` widened to every finite point of `lines`.
+fn lines_bbox(mut bbox: Option<[f64; 4]>, lines: &[Vec<(f64, f64)>]) -> Option<[f64; 4]> {
+    for &(lat, lon) in lines.iter().flatten() {
+        if !(lat.is_finite() && lon.is_finite()) {
+            continue;
+        }
+        let b = bbox.get_or_insert([lat, lon, lat, lon]);
+        *b = [b[0].min(lat), b[1].min(lon), b[2].max(lat), b[3].max(lon)];
+    }
+    bbox
+}
+
+/// The box a map of the plan shows by default: [`plan_bbox`] widened to
+/// every run's whole line from `geometry` (a road path may leave the box of
+/// the stops). `None` when the plan and problem have no finite point.
+pub fn view_bbox(problem: &Problem, plan: &Plan, geometry: &Geometry) -> Option<[f64; 4]> {
+    let lines: Vec<Vec<(f64, f64)>> = plan.routes.iter().map(|r| geometry.route_line(r)).collect();
+    lines_bbox(plan_bbox(problem, plan), &lines)
+}
+
+/// The smallest box holding both `[min_lat, min_lon, max_lat, max_lon]`
+/// boxes.
+pub fn union_bbox(a: [f64; 4], b: [f64; 4]) -> [f64; 4] {
+    [
+        a[0].min(b[0]),
+        a[1].min(b[1]),
+        a[2].max(b[2]),
+        a[3].max(b[3]),
+    ]
+}
+
+/// Metres per pixel above which a road tier (indexed like
+/// [`road_style`]'s tiers) is left out: service roads beyond 4 m/px,
+/// residential and unclassified streets beyond 20 m/px, secondary and
+/// tertiary roads beyond 80 m/px. A borough-wide map keeps every street; a
+/// London-wide one keeps the main roads, stays legible and stays small.
+const TIER_MAX_METRES_PER_PX: [f64; 4] = [4.0, 20.0, 80.0, f64::INFINITY];
 
 /// How a road class is drawn: (tier, stroke width, colour). Higher tiers
 /// are drawn later, on top.
@@ -231,9 +274,11 @@ fn push_clipped_polyline(
 ///
 /// Roads come from `geometry` when it has a network (light grey, wider for
 /// major classes, clipped to the view); runs are coloured with
-/// [`route_colour`] and follow `geometry`'s legs. The view is the plan's
-/// bounding box ([`plan_bbox`], widened to the runs' whole lines) plus
-/// `options.margin`. All text is
+/// [`route_colour`] and follow `geometry`'s legs. Minor road tiers are left
+/// out on zoomed-out maps: service roads beyond 4 m/px, residential streets
+/// beyond 20 m/px, secondary and tertiary beyond 80 m/px. The view is
+/// `options.view`, else [`view_bbox`], plus `options.margin`. The SVG uses
+/// no element ids, so several maps can be embedded in one page. All text is
 /// XML-escaped. Every run's label and colour appears in the legend when
 /// `options.labels` is set.
 pub fn map_svg(
@@ -248,17 +293,9 @@ pub fn map_svg(
     );
     let route_lines: Vec<Vec<(f64, f64)>> =
         plan.routes.iter().map(|r| geometry.route_line(r)).collect();
-    // The view holds every marker and every run's whole line (a road path
-    // may leave the box of the stops).
-    let mut bbox = plan_bbox(problem, plan);
-    for &(lat, lon) in route_lines.iter().flatten() {
-        if !(lat.is_finite() && lon.is_finite()) {
-            continue;
-        }
-        let b = bbox.get_or_insert([lat, lon, lat, lon]);
-        *b = [b[0].min(lat), b[1].min(lon), b[2].max(lat), b[3].max(lon)];
-    }
-    let bbox = bbox
+    let bbox = options
+        .view
+        .or_else(|| lines_bbox(plan_bbox(problem, plan), &route_lines))
         .or_else(|| geometry.network().map(|n| n.bbox()))
         .unwrap_or([51.50, -0.13, 51.51, -0.12]);
     let proj = Projection::fit(bbox, options.margin, w, h);
@@ -277,6 +314,9 @@ pub fn map_svg(
         let (bottom_lat, right_lon) = proj.latlon(w + pad, h + pad);
         let mut tiers: BTreeMap<usize, (f64, &str, String)> = BTreeMap::new();
         for seg in net.road_segments() {
+            if proj.metres_per_px() > TIER_MAX_METRES_PER_PX[road_style(seg.class).0] {
+                continue;
+            }
             let outside = seg.points.iter().all(|p| p[0] > top_lat)
                 || seg.points.iter().all(|p| p[0] < bottom_lat)
                 || seg.points.iter().all(|p| p[1] < left_lon)

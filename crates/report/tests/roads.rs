@@ -195,3 +195,55 @@ fn locations_without_a_snap_fall_back_to_straight_legs() {
     // A leg between two stops at one place is a single point.
     assert_eq!(roads.leg(&r.stops[0], &r.stops[0]).len(), 1);
 }
+
+/// The road layer of a map: its first group.
+fn road_layer(svg: &str) -> &str {
+    let start = svg.find("<g fill=\"none\"").unwrap();
+    &svg[start..start + svg[start..].find("</g>").unwrap()]
+}
+
+#[test]
+fn maps_for_side_by_side_comparison_share_one_view() {
+    let (p, keys, snaps, plan) = fixture();
+    let g = Geometry::roads(network(), &keys, &snaps);
+    let mut only_taxi = plan.clone();
+    only_taxi.routes = vec![plan.routes[1].clone()];
+    only_taxi.rides.clear();
+    only_taxi.unassigned.clear();
+    let (a, b) = (
+        view_bbox(&p, &plan, &g).unwrap(),
+        view_bbox(&p, &only_taxi, &g).unwrap(),
+    );
+    let both = union_bbox(a, b);
+    assert_eq!(both, union_bbox(b, a));
+    let shared = MapOptions {
+        view: Some(both),
+        ..MapOptions::default()
+    };
+    let (left, right) = (
+        map_svg(&p, &plan, &g, &shared),
+        map_svg(&p, &only_taxi, &g, &shared),
+    );
+    assert_eq!(
+        road_layer(&left),
+        road_layer(&right),
+        "same roads, same place"
+    );
+    assert!(left.contains(route_colour(1)) && right.contains(route_colour(0)));
+    // An embedding page can hold both: the SVGs declare no ids.
+    assert!(!left.contains(" id=\"") && !right.contains(" id=\""));
+
+    // A London-wide view keeps the main roads and drops the side streets.
+    let london = MapOptions {
+        view: Some([51.28, -0.51, 51.69, 0.33]),
+        ..MapOptions::default()
+    };
+    let wide = map_svg(&p, &plan, &g, &london);
+    assert!(wide.contains(r##"stroke="#c2c2c2""##), "main roads drawn");
+    assert!(
+        !wide.contains(r##"stroke="#d6d6d6""##),
+        "no residential streets"
+    );
+    assert!(!wide.contains(r##"stroke="#e2e2e2""##), "no service roads");
+    assert!(wide.len() < left.len());
+}
