@@ -53,7 +53,7 @@ impl<'a> Kernels<'a> {
     /// Cost increase of the cheapest feasible insertion of `request` into
     /// the route (no blinks), or `None` if it fits nowhere.
     pub fn insertion_delta(&mut self, route: &CachedRoute, request: usize) -> Option<f64> {
-        let mut w = Worker::new(&self.ctx, 0);
+        let mut w = Worker::with_requests(&self.ctx, 0, 0);
         w.best_insertion_into(&route.state, request)
     }
 
@@ -66,7 +66,7 @@ impl<'a> Kernels<'a> {
         to: &CachedRoute,
         request: usize,
     ) -> Option<f64> {
-        let mut w = Worker::new(&self.ctx, 0);
+        let mut w = Worker::with_requests(&self.ctx, 0, 0);
         w.relocate_delta(&from.state, &to.state, request)
     }
 }

@@ -1115,7 +1115,12 @@ pub(crate) fn build_ctx(inst: &Instance) -> (Ctx<'_>, Vec<(usize, UnassignedReas
 
 impl<'c, 'a> Worker<'c, 'a> {
     pub(crate) fn new(ctx: &'c Ctx<'a>, seed: u64) -> Worker<'c, 'a> {
-        let nreq = ctx.p.nreq;
+        Worker::with_requests(ctx, seed, ctx.p.nreq)
+    }
+
+    /// A worker whose solutions are sized for `nreq` requests (0 for a
+    /// worker that only evaluates single routes, see [`crate::kernels`]).
+    pub(crate) fn with_requests(ctx: &'c Ctx<'a>, seed: u64, nreq: usize) -> Worker<'c, 'a> {
         let empty = Sol {
             routes: Vec::new(),
             unassigned: Vec::new(),
