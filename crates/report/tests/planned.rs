@@ -1,0 +1,118 @@
+//! End to end: the bundled example problem planned by senroute-planner over
+//! the bundled road network, then every output written and read back.
+
+use geojson::{GeoJson, GeometryValue};
+use resvg::tiny_skia::Pixmap;
+use senroute_model::{read_problem_files, Session, Settings};
+use senroute_planner::{plan, travel_times, PlanOptions};
+use senroute_report::*;
+use senroute_roads::{RoadNetwork, SpeedProfile, DEFAULT_MAX_SNAP_M};
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+fn repo(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(rel)
+}
+
+#[test]
+fn planner_output_renders_along_the_roads() {
+    let d = repo("data/example");
+    let problem = read_problem_files(
+        &d.join("pupils.csv"),
+        &d.join("schools.csv"),
+        &d.join("fleet.csv"),
+        Session::Am,
+        Settings::default(),
+    )
+    .unwrap();
+    let (net, _) = RoadNetwork::from_pbf(
+        repo("data/osm/london_camden_westminster_city_drive_mixed.osm.pbf"),
+        &SpeedProfile::default(),
+    )
+    .unwrap();
+    let travel = travel_times(&problem, &net, DEFAULT_MAX_SNAP_M).unwrap();
+    let options = PlanOptions {
+        time_limit: None,
+        iteration_limit: Some(300),
+        seed: 7,
+        threads: 1,
+        cancel: Arc::new(AtomicBool::new(false)),
+    };
+    let run = plan(&problem, &travel.times, &options, &|_| {});
+    let plan = run.plan;
+    assert!(plan.routes.len() >= 2, "{} runs", plan.routes.len());
+    let geometry = Geometry::roads(&net, travel.times.keys(), &travel.snaps);
+
+    let dir = std::env::temp_dir().join(format!("senroute-report-{}-planned", std::process::id()));
+    let paths = write_outputs(&dir, &problem, &plan, &geometry).unwrap();
+
+    let GeoJson::FeatureCollection(fc) = std::fs::read_to_string(&paths.routes_geojson)
+        .unwrap()
+        .parse::<GeoJson>()
+        .unwrap()
+    else {
+        panic!("not a FeatureCollection")
+    };
+    let lines: Vec<usize> = fc
+        .features
+        .iter()
+        .filter_map(|f| match f.geometry.as_ref().map(|g| &g.value) {
+            Some(GeometryValue::LineString { coordinates }) => Some(coordinates.len()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(lines.len(), plan.routes.len());
+    for (n, r) in lines.iter().zip(&plan.routes) {
+        assert!(
+            *n > r.stops.len(),
+            "{}: {n} vertices, {} stops",
+            r.label(),
+            r.stops.len()
+        );
+    }
+
+    let html = std::fs::read_to_string(&paths.report_html).unwrap();
+    for r in &plan.routes {
+        assert!(html.contains(&escape(&r.label())));
+    }
+    for s in &problem.schools {
+        assert!(html.contains(&escape(&s.name)), "{}", s.name);
+    }
+    for u in &plan.unassigned {
+        assert!(html.contains(&escape(u.reason.detail())));
+    }
+    let k = Kpis::from_plan(&problem, &plan);
+    assert_eq!(
+        k.assigned + k.unassigned,
+        problem.travelling_pupils().count()
+    );
+    assert!((k.cost_per_day - plan.totals.cost).abs() < 1e-6);
+    assert!((k.vehicle_km - plan.totals.distance_m / 1000.0).abs() < 1e-9);
+    let summary = text_summary(&problem, &plan);
+    assert_eq!(
+        summary
+            .lines()
+            .filter(|l| l.trim_start().starts_with("run "))
+            .count(),
+        plan.routes.len()
+    );
+
+    let png = Pixmap::decode_png(&std::fs::read(&paths.map_png).unwrap()).unwrap();
+    assert_eq!((png.width(), png.height()), (2000, 1500));
+    if let Ok(keep) = std::env::var("SENROUTE_REPORT_KEEP") {
+        std::fs::copy(
+            &paths.map_png,
+            std::path::Path::new(&keep).join("planned.png"),
+        )
+        .unwrap();
+        std::fs::copy(
+            &paths.report_html,
+            std::path::Path::new(&keep).join("planned.html"),
+        )
+        .unwrap();
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
