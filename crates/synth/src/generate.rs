@@ -597,7 +597,8 @@ pub fn generate(
         });
     }
 
-    // Fleet: each borough's own, sized school by school for its AM pupils.
+    // Fleet: each borough's own, sized for its AM pupils: a vehicle per solo
+    // traveller, shared runs by expected load, times the slack.
     let mut fleet = Vec::new();
     for (i, area) in areas.iter().enumerate() {
         let depot = place(i, &depot_pools[i], false, &mut rng)?;
@@ -617,15 +618,22 @@ pub fn generate(
                 (false, false, false) => per_school.entry(&p.school).or_default()[0] += 1,
             }
         }
-        let need = |cap: u32, idx: usize| -> u32 {
-            per_school.values().map(|c| c[idx].div_ceil(cap)).sum()
+        // Shared runs: a vehicle per school and kind of pupil at most, and
+        // at least one per `load` pupils of a kind across the borough.
+        let need = |load: Option<u32>, cap: u32, idx: usize| -> u32 {
+            let separate: u32 = per_school.values().map(|c| c[idx].div_ceil(cap)).sum();
+            match load {
+                Some(load) => separate.min(per_school_total(&per_school, idx).div_ceil(load)),
+                None => separate,
+            }
         };
         let slack = |x: u32| -> u32 { ((f64::from(x)) * params.fleet_slack).ceil() as u32 };
         let short = short_name(area);
         let counts = [
-            slack(need(TAXI_SEATS, 0) + solo_taxi),
-            slack(need(MINIBUS_SEATS, 1) + solo_bus),
-            slack(need(WAV_SPACES, 2) + solo_wav),
+            slack(need(Some(TAXI_LOAD), TAXI_SEATS, 0) + solo_taxi),
+            slack(need(Some(MINIBUS_LOAD), MINIBUS_SEATS, 1) + solo_bus),
+            // Wheelchair users are few and spread: no pooling assumed.
+            slack(need(None, WAV_SPACES, 2) + solo_wav),
         ];
         let types = [
             VehicleType {
@@ -707,6 +715,17 @@ pub const MINIBUS_SEATS: u32 = 12;
 pub const WAV_SEATS: u32 = 6;
 /// Wheelchair spaces of a wheelchair-accessible vehicle (each takes 2 seats).
 pub const WAV_SPACES: u32 = 2;
+
+/// Pupils a shared taxi run is expected to carry when sizing the fleet
+/// (*assumption*; the planner typically fills runs fuller across schools).
+const TAXI_LOAD: u32 = 3;
+/// Pupils a shared minibus run is expected to carry when sizing the fleet
+/// (*assumption*).
+const MINIBUS_LOAD: u32 = 5;
+
+fn per_school_total(per_school: &BTreeMap<&str, [u32; 3]>, idx: usize) -> u32 {
+    per_school.values().map(|c| c[idx]).sum()
+}
 
 fn plus_minutes(t: TimeOfDay, minutes: u32) -> TimeOfDay {
     TimeOfDay::from_seconds(t.seconds() + minutes * 60).unwrap_or(t)

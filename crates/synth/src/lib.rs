@@ -22,8 +22,11 @@
 //!   must-not-travel-together pairs at the same school, AM- or PM-only
 //!   pupils, earliest pick-up times, 45/75-minute ride caps by phase;
 //! - **fleet**: each borough owns taxis, minibuses with an assistant and
-//!   wheelchair-accessible vehicles (WAV) at a depot on its roads, sized
-//!   school by school for its pupils times [`CohortParams::fleet_slack`].
+//!   wheelchair-accessible vehicles (WAV) at a depot on its roads, sized for
+//!   its morning pupils (one vehicle per solo traveller, shared runs of 3 per
+//!   taxi and 5 per minibus but never more than one per school and kind, a
+//!   WAV per school with wheelchair users, one per 2 of them) times [`CohortParams::fleet_slack`]; `tests/feasible.rs`
+//!   plans each borough alone with its own fleet and leaves no pupil out.
 //!
 //! Shares are met as exact quotas (rounded), so a 300-pupil cohort with the
 //! default 7 % wheelchair share has 21 wheelchair users; only the
