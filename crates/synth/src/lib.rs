@@ -32,8 +32,11 @@
 //! default 7 % wheelchair share has 21 wheelchair users; only the
 //! borough-crossing share can exceed its target, when some pupils have no
 //! school of their kind in their own borough. Randomness is a ChaCha8
-//! generator seeded with [`CohortParams::seed`]: the same inputs give
-//! byte-identical files on every platform.
+//! generator seeded with [`CohortParams::seed`] (a portable stream), and
+//! nothing depends on hash-map order or the clock: the same inputs give
+//! byte-identical files. (Across CPU architectures a last-bit difference in
+//! the platform's `exp`/`cos` could in principle tip one choice; within one
+//! platform and build the output is exact.)
 //!
 //! ```no_run
 //! use senroute_roads::{Boroughs, RoadNetwork, SpeedProfile};

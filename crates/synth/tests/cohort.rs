@@ -77,6 +77,21 @@ fn realised_shares_are_near_the_parameters() {
     let s = &c.stats;
     println!("{s}");
     assert_eq!(s.pupils, 300);
+    // The summary the CLI prints.
+    let text = s.to_string();
+    assert!(text.starts_with("300 pupils, "), "{text}");
+    assert!(text.contains("7.0 % wheelchair"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "{:.1} % crossing boroughs",
+            100.0 * s.cross_borough_share
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("E09000001 City of London: 100 pupils"),
+        "{text}"
+    );
     let near = |what: &str, got: f64, want: f64, tol: f64| {
         assert!(
             (got - want).abs() <= tol,
@@ -326,6 +341,59 @@ fn bad_parameters_are_clear_errors() {
     })
     .unwrap_err();
     assert!(matches!(e, SynthError::NoBoroughs), "{e}");
+}
+
+#[test]
+fn school_list_errors_name_the_file_and_the_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let special = dir.path().join("special.csv");
+    std::fs::write(
+        &special,
+        "URN,Establishment name,Statutory lowest age,Statutory highest age,lon\n1,A,5,11,-0.1\n",
+    )
+    .unwrap();
+    let osm = repo("data/schools/osm_schools_london_extracts.csv");
+    let e = SchoolCatalogue::load(&special, &osm).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("special.csv") && msg.contains("\"lat\""),
+        "{msg}"
+    );
+
+    std::fs::write(
+        &special,
+        "URN,Establishment name,Statutory lowest age,Statutory highest age,lon,lat\n1,A,five,11,-0.1,51.5\n",
+    )
+    .unwrap();
+    let msg = SchoolCatalogue::load(&special, &osm)
+        .unwrap_err()
+        .to_string();
+    assert!(msg.contains("line 2") && msg.contains("five"), "{msg}");
+
+    let missing = dir.path().join("nope.csv");
+    let msg = SchoolCatalogue::load(&missing, &osm)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("nope.csv") && msg.contains("cannot open"),
+        "{msg}"
+    );
+
+    // The bundled lists: special schools from EduBase, phases from ages.
+    let c = &world().schools;
+    let ccfl = c.schools().iter().find(|s| s.id == "100092").unwrap();
+    assert!(ccfl.special);
+    assert_eq!(ccfl.phase, Phase::Secondary);
+    assert_eq!(c.schools().iter().filter(|s| s.special).count(), 58);
+    let named = |n: &str| c.schools().iter().find(|s| s.name == n);
+    assert!(named("St. Aloysius' School Nursery").is_none());
+    assert!(named("Bloomsbury International").is_none());
+    assert_eq!(
+        named("Netley Primary School and Nursery").map(|s| s.phase),
+        Some(Phase::Primary)
+    );
+    // The OSM copy of Camden Centre for Learning is the special school.
+    assert!(named("Camden Centre for Learning").is_none());
 }
 
 #[test]
