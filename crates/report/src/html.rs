@@ -25,6 +25,10 @@ table{border-collapse:collapse;width:100%;margin:0 0 18px;font-size:.92em}\
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e4e4e4;vertical-align:top}\
 thead th{color:#fff}\
 caption{text-align:left;font-weight:600;padding:6px 0}\
+table.run{table-layout:fixed}\
+table.run th:nth-child(1){width:7%}table.run th:nth-child(2),table.run th:nth-child(3),table.run th:nth-child(4){width:9%}\
+table.run th:nth-child(5){width:33%}table.run th:nth-child(6){width:18%}table.run th:nth-child(7){width:15%;text-align:right}table.run th:nth-child(1){text-align:right}\
+td{overflow-wrap:anywhere}\
 td.n{text-align:right;font-variant-numeric:tabular-nums}\
 .over{color:#c00000;font-weight:600}\
 ";
@@ -106,7 +110,7 @@ pub fn report_html(problem: &Problem, plan: &Plan, geometry: &Geometry) -> Strin
         let colour = route_colour(i);
         let _ = write!(
             h,
-            "<table><caption><span class=\"sw\" style=\"background:{colour}\"></span>Run {}: {} — {} stops, {:.1} km, {:.0} min, {}</caption>\
+            "<table class=\"run\"><caption><span class=\"sw\" style=\"background:{colour}\"></span>Run {}: {} — {} stops, {:.1} km, {:.0} min, {}</caption>\
 <thead style=\"background:{colour}\"><tr><th>Stop</th><th>Arrive</th><th>Depart</th><th>Kind</th><th>Place</th><th>Pupils</th><th>On board</th></tr></thead><tbody>",
             i + 1,
             escape(&r.label()),
