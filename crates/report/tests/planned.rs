@@ -3,7 +3,7 @@
 
 use geojson::{GeoJson, GeometryValue};
 use resvg::tiny_skia::Pixmap;
-use senroute_model::{read_problem_files, Session, Settings};
+use senroute_model::{read_problem_files, Session, Settings, StopKind, TimeOfDay, TimeWindow};
 use senroute_planner::{plan, travel_times, PlanOptions};
 use senroute_report::*;
 use senroute_roads::{RoadNetwork, SpeedProfile, DEFAULT_MAX_SNAP_M};
@@ -19,21 +19,33 @@ fn repo(rel: &str) -> PathBuf {
 
 #[test]
 fn planner_output_renders_along_the_roads() {
-    let d = repo("data/example");
-    let problem = read_problem_files(
-        &d.join("pupils.csv"),
-        &d.join("schools.csv"),
-        &d.join("fleet.csv"),
-        Session::Am,
-        Settings::default(),
-    )
-    .unwrap();
     let (net, _) = RoadNetwork::from_pbf(
         repo("data/osm/london_camden_westminster_city_drive_mixed.osm.pbf"),
         &SpeedProfile::default(),
     )
     .unwrap();
-    let travel = travel_times(&problem, &net, DEFAULT_MAX_SNAP_M).unwrap();
+    for session in [Session::Am, Session::Pm] {
+        check_session(&net, session);
+    }
+}
+
+fn check_session(net: &RoadNetwork, session: Session) {
+    let d = repo("data/example");
+    let mut problem = read_problem_files(
+        &d.join("pupils.csv"),
+        &d.join("schools.csv"),
+        &d.join("fleet.csv"),
+        session,
+        Settings::default(),
+    )
+    .unwrap();
+    if session == Session::Pm {
+        // The example fleet works mornings; give it an afternoon shift.
+        for v in &mut problem.fleet {
+            v.shift = TimeWindow::new(TimeOfDay::hm(14, 0), TimeOfDay::hm(18, 0));
+        }
+    }
+    let travel = travel_times(&problem, net, DEFAULT_MAX_SNAP_M).unwrap();
     let options = PlanOptions {
         time_limit: None,
         iteration_limit: Some(300),
@@ -44,9 +56,12 @@ fn planner_output_renders_along_the_roads() {
     let run = plan(&problem, &travel.times, &options, &|_| {});
     let plan = run.plan;
     assert!(plan.routes.len() >= 2, "{} runs", plan.routes.len());
-    let geometry = Geometry::roads(&net, travel.times.keys(), &travel.snaps);
+    let geometry = Geometry::roads(net, travel.times.keys(), &travel.snaps);
 
-    let dir = std::env::temp_dir().join(format!("senroute-report-{}-planned", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "senroute-report-{}-planned-{session}",
+        std::process::id()
+    ));
     let paths = write_outputs(&dir, &problem, &plan, &geometry).unwrap();
 
     let GeoJson::FeatureCollection(fc) = std::fs::read_to_string(&paths.routes_geojson)
@@ -75,6 +90,22 @@ fn planner_output_renders_along_the_roads() {
     }
 
     let html = std::fs::read_to_string(&paths.report_html).unwrap();
+    let (session_text, home_kind) = match session {
+        Session::Am => ("morning (AM), home to school", StopKind::Pickup),
+        Session::Pm => ("afternoon (PM), school to home", StopKind::Drop),
+    };
+    assert!(html.contains(session_text));
+    // Home stops are pick-ups in the morning and drops in the afternoon,
+    // and each is a numbered disc on the map.
+    let homes = plan
+        .routes
+        .iter()
+        .flat_map(|r| &r.stops)
+        .filter(|s| matches!(s.location_key, senroute_model::LocationKey::Home(_)))
+        .inspect(|s| assert_eq!(s.kind, home_kind))
+        .count();
+    let svg = map_svg(&problem, &plan, &geometry, &MapOptions::default());
+    assert_eq!(svg.matches(" stop ").count(), homes);
     for r in &plan.routes {
         assert!(html.contains(&escape(&r.label())));
     }
@@ -105,12 +136,12 @@ fn planner_output_renders_along_the_roads() {
     if let Ok(keep) = std::env::var("SENROUTE_REPORT_KEEP") {
         std::fs::copy(
             &paths.map_png,
-            std::path::Path::new(&keep).join("planned.png"),
+            std::path::Path::new(&keep).join(format!("planned-{session}.png")),
         )
         .unwrap();
         std::fs::copy(
             &paths.report_html,
-            std::path::Path::new(&keep).join("planned.html"),
+            std::path::Path::new(&keep).join(format!("planned-{session}.html")),
         )
         .unwrap();
     }
