@@ -11,7 +11,10 @@ use std::time::Duration;
 use senroute_model::Problem;
 use senroute_planner::{plan, travel_times, PlanOptions};
 use senroute_roads::{Boroughs, RoadNetwork, SpeedProfile};
-use senroute_synth::{generate, CohortParams, SchoolCatalogue};
+use senroute_synth::{
+    generate, CohortParams, SchoolCatalogue, DEFAULT_BOUNDARIES, DEFAULT_OSM_SCHOOLS,
+    DEFAULT_ROADS, DEFAULT_SPECIAL_SCHOOLS,
+};
 
 fn repo(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -29,16 +32,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         seed: arg(3, 1)?,
         ..CohortParams::default()
     };
-    let (network, _) = RoadNetwork::from_pbf(
-        repo("data/osm/london_camden_westminster_city_drive_mixed.osm.pbf"),
-        &SpeedProfile::default(),
-    )?;
-    let boroughs =
-        Boroughs::from_geojson(repo("data/boundaries/london_boroughs_gla_wgs84.geojson"))?;
-    let schools = SchoolCatalogue::load(
-        &repo("data/schools/edubase_2017_london_special_partial_geocoded.csv"),
-        &repo("data/schools/osm_schools_london_extracts.csv"),
-    )?;
+    let (network, _) = RoadNetwork::from_pbf(repo(DEFAULT_ROADS), &SpeedProfile::default())?;
+    let boroughs = Boroughs::from_geojson(repo(DEFAULT_BOUNDARIES))?;
+    let schools =
+        SchoolCatalogue::load(&repo(DEFAULT_SPECIAL_SCHOOLS), &repo(DEFAULT_OSM_SCHOOLS))?;
     let cohort = generate(&params, &network, &boroughs, &schools)?;
     print!("{}", cohort.stats);
     for code in &params.boroughs {

@@ -41,22 +41,20 @@
 //! ```no_run
 //! use senroute_roads::{Boroughs, RoadNetwork, SpeedProfile};
 //! use senroute_synth::{generate, CohortParams, SchoolCatalogue};
+//! use senroute_synth::{DEFAULT_BOUNDARIES, DEFAULT_OSM_SCHOOLS, DEFAULT_ROADS, DEFAULT_SPECIAL_SCHOOLS};
 //! use std::path::Path;
 //!
-//! let (network, _) = RoadNetwork::from_pbf(
-//!     "data/osm/london_camden_westminster_city_drive_mixed.osm.pbf",
-//!     &SpeedProfile::default(),
-//! )?;
-//! let boroughs = Boroughs::from_geojson("data/boundaries/london_boroughs_gla_wgs84.geojson")?;
-//! let schools = SchoolCatalogue::load(
-//!     Path::new("data/schools/edubase_2017_london_special_partial_geocoded.csv"),
-//!     Path::new("data/schools/osm_schools_london_extracts.csv"),
-//! )?;
+//! let (network, _) = RoadNetwork::from_pbf(DEFAULT_ROADS, &SpeedProfile::default())?;
+//! let boroughs = Boroughs::from_geojson(DEFAULT_BOUNDARIES)?;
+//! let schools =
+//!     SchoolCatalogue::load(Path::new(DEFAULT_SPECIAL_SCHOOLS), Path::new(DEFAULT_OSM_SCHOOLS))?;
 //! let cohort = generate(&CohortParams::default(), &network, &boroughs, &schools)?;
 //! print!("{}", cohort.stats);
 //! cohort.write_csv(Path::new("out"))?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+
+#![warn(missing_docs)]
 
 mod catalogue;
 mod error;
@@ -74,3 +72,15 @@ pub use generate::{
 pub use output::{FLEET_HEADER, PUPILS_HEADER, SCHOOLS_HEADER};
 pub use params::CohortParams;
 pub use stats::{BoroughStats, CohortStats};
+
+/// The bundled list of real London special schools (EduBase 2017), relative
+/// to the repository root: the default of `senroute generate --special-schools`.
+pub const DEFAULT_SPECIAL_SCHOOLS: &str =
+    "data/schools/edubase_2017_london_special_partial_geocoded.csv";
+/// The bundled OpenStreetMap schools, relative to the repository root.
+pub const DEFAULT_OSM_SCHOOLS: &str = "data/schools/osm_schools_london_extracts.csv";
+/// The bundled GLA borough boundaries, relative to the repository root.
+pub const DEFAULT_BOUNDARIES: &str = "data/boundaries/london_boroughs_gla_wgs84.geojson";
+/// The bundled road file covering the default boroughs (Camden, Westminster,
+/// City of London and their fringes), relative to the repository root.
+pub const DEFAULT_ROADS: &str = "data/osm/london_camden_westminster_city_drive_mixed.osm.pbf";

@@ -8,7 +8,10 @@ use senroute_model::{
     check_problem, incompatibility, read_problem_files, JsonLocator, Phase, Session, Settings,
 };
 use senroute_roads::{Boroughs, RoadNetwork, SpeedProfile};
-use senroute_synth::{generate, Cohort, CohortParams, SchoolCatalogue, SynthError};
+use senroute_synth::{
+    generate, Cohort, CohortParams, SchoolCatalogue, SynthError, DEFAULT_BOUNDARIES,
+    DEFAULT_OSM_SCHOOLS, DEFAULT_ROADS, DEFAULT_SPECIAL_SCHOOLS,
+};
 
 fn repo(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -26,19 +29,13 @@ struct World {
 fn world() -> &'static World {
     static W: OnceLock<World> = OnceLock::new();
     W.get_or_init(|| World {
-        network: RoadNetwork::from_pbf(
-            repo("data/osm/london_camden_westminster_city_drive_mixed.osm.pbf"),
-            &SpeedProfile::default(),
-        )
-        .expect("bundled road file builds")
-        .0,
-        boroughs: Boroughs::from_geojson(repo("data/boundaries/london_boroughs_gla_wgs84.geojson"))
+        network: RoadNetwork::from_pbf(repo(DEFAULT_ROADS), &SpeedProfile::default())
+            .expect("bundled road file builds")
+            .0,
+        boroughs: Boroughs::from_geojson(repo(DEFAULT_BOUNDARIES))
             .expect("bundled boundaries read"),
-        schools: SchoolCatalogue::load(
-            &repo("data/schools/edubase_2017_london_special_partial_geocoded.csv"),
-            &repo("data/schools/osm_schools_london_extracts.csv"),
-        )
-        .expect("bundled school lists read"),
+        schools: SchoolCatalogue::load(&repo(DEFAULT_SPECIAL_SCHOOLS), &repo(DEFAULT_OSM_SCHOOLS))
+            .expect("bundled school lists read"),
     })
 }
 
@@ -352,7 +349,7 @@ fn school_list_errors_name_the_file_and_the_column() {
         "URN,Establishment name,Statutory lowest age,Statutory highest age,lon\n1,A,5,11,-0.1\n",
     )
     .unwrap();
-    let osm = repo("data/schools/osm_schools_london_extracts.csv");
+    let osm = repo(DEFAULT_OSM_SCHOOLS);
     let e = SchoolCatalogue::load(&special, &osm).unwrap_err();
     let msg = e.to_string();
     assert!(

@@ -7,7 +7,10 @@ use std::time::Duration;
 use senroute_model::{validate, Problem};
 use senroute_planner::{plan, travel_times, PlanOptions};
 use senroute_roads::{Boroughs, RoadNetwork, SpeedProfile};
-use senroute_synth::{generate, CohortParams, SchoolCatalogue};
+use senroute_synth::{
+    generate, CohortParams, SchoolCatalogue, DEFAULT_BOUNDARIES, DEFAULT_OSM_SCHOOLS,
+    DEFAULT_ROADS, DEFAULT_SPECIAL_SCHOOLS,
+};
 
 fn repo(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -17,18 +20,11 @@ fn repo(rel: &str) -> PathBuf {
 
 #[test]
 fn each_borough_plans_every_pupil_with_its_own_fleet() {
-    let (network, _) = RoadNetwork::from_pbf(
-        repo("data/osm/london_camden_westminster_city_drive_mixed.osm.pbf"),
-        &SpeedProfile::default(),
-    )
-    .unwrap();
-    let boroughs =
-        Boroughs::from_geojson(repo("data/boundaries/london_boroughs_gla_wgs84.geojson")).unwrap();
-    let schools = SchoolCatalogue::load(
-        &repo("data/schools/edubase_2017_london_special_partial_geocoded.csv"),
-        &repo("data/schools/osm_schools_london_extracts.csv"),
-    )
-    .unwrap();
+    let (network, _) =
+        RoadNetwork::from_pbf(repo(DEFAULT_ROADS), &SpeedProfile::default()).unwrap();
+    let boroughs = Boroughs::from_geojson(repo(DEFAULT_BOUNDARIES)).unwrap();
+    let schools =
+        SchoolCatalogue::load(&repo(DEFAULT_SPECIAL_SCHOOLS), &repo(DEFAULT_OSM_SCHOOLS)).unwrap();
     let params = CohortParams {
         pupils_per_borough: 40,
         seed: 3,
