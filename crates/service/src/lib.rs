@@ -1,0 +1,373 @@
+//! # senroute-service
+//!
+//! The gRPC service boroughs use to plan home-to-school transport:
+//! `senroute.v1.RoutingService` (schema in `proto/senroute/v1/`), plus the
+//! standard `grpc.health.v1.Health` and server reflection (v1 and v1alpha).
+//!
+//! * Jobs are durable: [`store`] keeps jobs, inputs and plans in SQLite
+//!   behind the [`store::JobStore`] trait, and a job id is returned only once
+//!   the job is committed. Queued jobs run after a restart; jobs interrupted
+//!   by a crash are re-run (at most [`ServeConfig::max_attempts`] times).
+//! * A bounded pool of [`worker`]s plans jobs and runs the independent plan
+//!   validator on every result; a plan that fails it is never served.
+//! * Each borough authenticates with its API key ([`auth`]), sees only jobs
+//!   it owns or has pupils in, and reads pooled plans [`redact`]ed.
+//!
+//! Embedding (this is what `senroute serve` calls):
+//!
+//! ```no_run
+//! # async fn f() -> Result<(), senroute_service::ServeError> {
+//! let config = senroute_service::ServeConfig::new(
+//!     "127.0.0.1:50051".parse().unwrap(),
+//!     "/var/lib/senroute".into(),
+//!     "/etc/senroute/keys.jsonl".into(),
+//! );
+//! senroute_service::serve(config).await?; // until SIGTERM or ctrl-c
+//! # Ok(()) }
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod auth;
+pub mod convert;
+pub mod events;
+pub mod pb;
+pub mod redact;
+pub mod service;
+pub mod store;
+pub mod worker;
+
+use crate::auth::KeyRing;
+use crate::events::Hub;
+use crate::pb::v1::routing_service_server::RoutingServiceServer;
+use crate::service::{Limits, RoutingServiceImpl};
+use crate::store::{JobStore, SqliteStore};
+use crate::worker::{PlannerConfig, WorkerPool};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use tonic::transport::{Identity, Server, ServerTlsConfig};
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    /// Address to listen on; port 0 picks a free port (see
+    /// [`ServerHandle::local_addr`]).
+    pub listen: SocketAddr,
+    /// Road network for problems without their own matrices: a network saved
+    /// by `senroute-roads` or an OpenStreetMap `.osm.pbf` (built at start).
+    pub roads: Option<PathBuf>,
+    /// Directory of the job database (`jobs.sqlite3`), created if missing.
+    pub data_dir: PathBuf,
+    /// The keys file (JSON lines, see [`auth`]).
+    pub keys_file: PathBuf,
+    /// Jobs planned at the same time.
+    pub workers: usize,
+    /// Solver threads per job.
+    pub solver_threads: usize,
+    /// Most jobs waiting; more submissions get RESOURCE_EXHAUSTED.
+    pub queue_limit: usize,
+    /// Largest request message in bytes; larger ones are refused before
+    /// they are decoded.
+    pub max_request_bytes: usize,
+    /// Most pupils in one problem.
+    pub max_pupils: usize,
+    /// Upper bound on any job's search time.
+    pub max_time_limit: Duration,
+    /// Attempts a job gets when the server keeps dying under it.
+    pub max_attempts: u32,
+    /// On shutdown, how long running jobs may go on before they are stopped
+    /// and requeued.
+    pub shutdown_grace: Duration,
+    /// PEM certificate chain and private key files: serve TLS (rustls).
+    pub tls: Option<(PathBuf, PathBuf)>,
+}
+
+impl ServeConfig {
+    /// A configuration with the defaults: 1 worker of 1 solver thread, a
+    /// queue of 64, 16 MiB requests, 5,000 pupils, 10 minutes of search,
+    /// 3 attempts, 10 s of shutdown grace, no roads, no TLS.
+    pub fn new(listen: SocketAddr, data_dir: PathBuf, keys_file: PathBuf) -> Self {
+        ServeConfig {
+            listen,
+            roads: None,
+            data_dir,
+            keys_file,
+            workers: 1,
+            solver_threads: 1,
+            queue_limit: 64,
+            max_request_bytes: 16 << 20,
+            max_pupils: 5_000,
+            max_time_limit: Duration::from_secs(600),
+            max_attempts: 3,
+            shutdown_grace: Duration::from_secs(10),
+            tls: None,
+        }
+    }
+}
+
+/// Why the server could not start or stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The keys file is unusable.
+    #[error(transparent)]
+    Keys(#[from] auth::KeyError),
+    /// The keys file holds no key: nobody could use the service.
+    #[error("the keys file {0} holds no key; mint one with `senroute-service mint-key --keys-file {0} --borough <GSS code>`")]
+    NoKeys(String),
+    /// The job database is unusable.
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
+    /// The road network could not be loaded.
+    #[error("road network {path}: {source}")]
+    Roads {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: senroute_roads::RoadsError,
+    },
+    /// A TLS file could not be read.
+    #[error("TLS file {path}: {source}")]
+    TlsFile {
+        /// The file.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// Listening failed.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The gRPC transport failed.
+    #[error("gRPC transport: {0}")]
+    Transport(#[from] tonic::transport::Error),
+    /// A runtime or task failure.
+    #[error("{0}")]
+    Runtime(String),
+}
+
+/// A running server.
+pub struct ServerHandle {
+    addr: SocketAddr,
+    shutdown: Option<oneshot::Sender<()>>,
+    join: JoinHandle<Result<(), tonic::transport::Error>>,
+    pool: Arc<WorkerPool>,
+    stop_watchers: tokio::sync::watch::Sender<bool>,
+    health: tonic_health::server::HealthReporter,
+    grace: Duration,
+    /// What recovery found at start.
+    pub recovery: store::Recovery,
+}
+
+impl ServerHandle {
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Stops gracefully: reports NOT_SERVING, stops taking jobs, lets
+    /// running jobs finish within the grace period and requeues the rest,
+    /// ends open WatchJob streams (UNAVAILABLE: watch again after restart),
+    /// then closes the listener and waits for in-flight calls.
+    pub async fn shutdown(mut self) -> Result<(), ServeError> {
+        self.health
+            .set_not_serving::<RoutingServiceServer<RoutingServiceImpl>>()
+            .await;
+        self.pool.shutdown(self.grace).await;
+        self.stop_watchers.send_replace(true);
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        (&mut self.join)
+            .await
+            .map_err(|e| ServeError::Runtime(format!("server task: {e}")))??;
+        Ok(())
+    }
+}
+
+fn load_roads(path: &std::path::Path) -> Result<senroute_roads::RoadNetwork, ServeError> {
+    let err = |source| ServeError::Roads {
+        path: path.display().to_string(),
+        source,
+    };
+    if path.to_string_lossy().ends_with(".pbf") {
+        senroute_roads::RoadNetwork::from_pbf(path, &senroute_roads::SpeedProfile::default())
+            .map(|(n, _)| n)
+            .map_err(err)
+    } else {
+        senroute_roads::RoadNetwork::load(path).map_err(err)
+    }
+}
+
+/// Starts the server on the current tokio runtime and returns once it
+/// listens. Runs recovery first: jobs left running by a crash are requeued.
+pub async fn spawn(config: ServeConfig) -> Result<ServerHandle, ServeError> {
+    let keys = KeyRing::load(&config.keys_file)?;
+    if keys.is_empty() {
+        return Err(ServeError::NoKeys(config.keys_file.display().to_string()));
+    }
+    let data_dir = config.data_dir.clone();
+    let max_attempts = config.max_attempts;
+    let (store, recovery) = tokio::task::spawn_blocking(move || {
+        let store = SqliteStore::open(&data_dir)?;
+        let recovery = store.recover(max_attempts, worker::now_ms())?;
+        Ok::<_, ServeError>((store, recovery))
+    })
+    .await
+    .map_err(|e| ServeError::Runtime(e.to_string()))??;
+    let store: Arc<dyn JobStore> = Arc::new(store);
+    let roads = match config.roads.clone() {
+        Some(path) => Some(Arc::new(
+            tokio::task::spawn_blocking(move || load_roads(&path))
+                .await
+                .map_err(|e| ServeError::Runtime(e.to_string()))??,
+        )),
+        None => None,
+    };
+    let tls = match &config.tls {
+        Some((cert, key)) => {
+            let read = |p: &PathBuf| {
+                std::fs::read(p).map_err(|source| ServeError::TlsFile {
+                    path: p.display().to_string(),
+                    source,
+                })
+            };
+            Some(ServerTlsConfig::new().identity(Identity::from_pem(read(cert)?, read(key)?)))
+        }
+        None => None,
+    };
+
+    let hub = Arc::new(Hub::default());
+    let has_roads = roads.is_some();
+    let pool = Arc::new(WorkerPool::start(
+        store.clone(),
+        hub.clone(),
+        PlannerConfig {
+            roads,
+            max_snap_m: senroute_roads::DEFAULT_MAX_SNAP_M,
+            solver_threads: config.solver_threads,
+            max_time_limit: config.max_time_limit,
+        },
+        config.workers,
+    ));
+    let (stop_watchers, watchers_rx) = tokio::sync::watch::channel(false);
+    let svc = RoutingServiceImpl::new(
+        store,
+        hub,
+        pool.clone(),
+        Limits {
+            queue_limit: config.queue_limit,
+            max_pupils: config.max_pupils,
+        },
+        has_roads,
+    )
+    .with_shutdown(watchers_rx);
+    let keys = Arc::new(keys);
+    let routing = tonic::service::interceptor::InterceptedService::new(
+        RoutingServiceServer::new(svc).max_decoding_message_size(config.max_request_bytes),
+        move |req: tonic::Request<()>| keys.authenticate(req),
+    );
+
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health
+        .set_serving::<RoutingServiceServer<RoutingServiceImpl>>()
+        .await;
+    let reflection = || {
+        tonic_reflection::server::Builder::configure()
+            .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+            .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+    };
+    let reflection_v1 = reflection()
+        .build_v1()
+        .map_err(|e| ServeError::Runtime(format!("reflection: {e}")))?;
+    let reflection_v1alpha = reflection()
+        .build_v1alpha()
+        .map_err(|e| ServeError::Runtime(format!("reflection: {e}")))?;
+
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|source| ServeError::Bind {
+            addr: config.listen,
+            source,
+        })?;
+    let addr = listener.local_addr().map_err(|source| ServeError::Bind {
+        addr: config.listen,
+        source,
+    })?;
+    let mut builder = Server::builder().concurrency_limit_per_connection(256);
+    if let Some(tls) = tls {
+        builder = builder.tls_config(tls)?;
+    }
+    let router = builder
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(routing);
+    let (tx, rx) = oneshot::channel::<()>();
+    let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+    let join = tokio::spawn(router.serve_with_incoming_shutdown(incoming, async {
+        let _ = rx.await;
+    }));
+    Ok(ServerHandle {
+        addr,
+        shutdown: Some(tx),
+        join,
+        pool,
+        stop_watchers,
+        health,
+        grace: config.shutdown_grace,
+        recovery,
+    })
+}
+
+/// Serves until SIGTERM or ctrl-c, then shuts down gracefully (see
+/// [`ServerHandle::shutdown`]).
+pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
+    let handle = spawn(config).await?;
+    eprintln!(
+        "senroute-service: listening on {} ({} job(s) requeued, {} failed after a previous crash)",
+        handle.local_addr(),
+        handle.recovery.requeued.len(),
+        handle.recovery.failed.len()
+    );
+    shutdown_signal().await;
+    eprintln!("senroute-service: shutting down");
+    handle.shutdown().await
+}
+
+/// [`serve`] on a new multi-threaded tokio runtime, blocking the caller.
+pub fn run(config: ServeConfig) -> Result<(), ServeError> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| ServeError::Runtime(format!("tokio runtime: {e}")))?
+        .block_on(serve(config))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
