@@ -35,6 +35,8 @@ pub enum Command {
     Matrix(MatrixArgs),
     /// Run standard VRP benchmarks (Solomon, Li & Lim, Cordeau DARP); one JSON line per instance.
     Bench(BenchArgs),
+    /// Cross-borough pooling study: each borough alone vs pooled, with a fair split of the pooled cost.
+    Pool(PoolArgs),
 }
 
 /// Runs a subcommand.
@@ -46,6 +48,7 @@ pub fn run(cmd: Command, out: Output) -> Result<(), Failure> {
         Command::Validate(a) => validate_inputs(a, out),
         Command::Matrix(a) => matrix(a),
         Command::Bench(a) => bench(a),
+        Command::Pool(a) => pool(a, out),
     }
 }
 
@@ -544,6 +547,139 @@ fn bench(a: BenchArgs) -> Result<(), Failure> {
         let r = run_bench(format, f, &opts)
             .map_err(|e| Failure::Input(format!("{}: {e}", f.display())))?;
         println!("{}", r.to_json());
+    }
+    Ok(())
+}
+
+/// `senroute pool`.
+#[derive(Args, Debug)]
+pub struct PoolArgs {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Road network: a file from `senroute prepare`, or an `.osm.pbf` extract.
+    #[arg(long)]
+    roads: Option<PathBuf>,
+    /// Borough boundaries (GeoJSON) to fill blank borough codes.
+    #[arg(long)]
+    boundaries: Option<PathBuf>,
+    /// Search time per pupil of each (sub)problem, the same alone and pooled.
+    #[arg(long, value_parser = parse_duration, default_value = "0.2s")]
+    time_limit_per_pupil: Duration,
+    /// Iterations per pupil and thread instead of a time limit (exactly reproducible).
+    #[arg(long)]
+    iterations_per_pupil: Option<u64>,
+    /// First random seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Number of seeds (seed, seed+1, …); each problem keeps its cheapest plan.
+    #[arg(long, default_value_t = 1)]
+    seeds: u64,
+    /// Exact Shapley value up to this many boroughs, sampled beyond.
+    #[arg(long, default_value_t = 6)]
+    exact_shapley_max: usize,
+    /// Random orders for the sampled Shapley value.
+    #[arg(long, default_value_t = 200)]
+    shapley_permutations: usize,
+    /// Maximum distance from a home, school or depot to the nearest road, metres.
+    #[arg(long, default_value_t = senroute_roads::DEFAULT_MAX_SNAP_M)]
+    max_snap: f64,
+    /// Output directory.
+    #[arg(long)]
+    out: PathBuf,
+}
+
+fn pool(a: PoolArgs, out: Output) -> Result<(), Failure> {
+    use senroute_pooling::{output, run_study, StudyOptions};
+    let mut problem = load_problem(&a.input, Settings::default())?;
+    if let Some(b) = &a.boundaries {
+        let boroughs = Boroughs::from_geojson(b).map_err(|e| Failure::Input(e.to_string()))?;
+        fill_boroughs(&mut problem, &boroughs);
+    }
+    let travel = match (&a.roads, &problem.matrices) {
+        (Some(r), _) => travel_times(&problem, &load_roads(r)?, a.max_snap)?.times,
+        (None, Some(m)) => {
+            TravelTimes::from_matrices(m).map_err(|e| Failure::Input(format!("matrices: {e}")))?
+        }
+        (None, None) => {
+            return Err(Failure::Input(
+                "no travel times: give --roads, or a --problem JSON that carries matrices".into(),
+            ))
+        }
+    };
+    let options = StudyOptions {
+        seconds_per_pupil: a.time_limit_per_pupil.as_secs_f64(),
+        iterations_per_pupil: a.iterations_per_pupil,
+        seeds: (a.seed..a.seed + a.seeds.max(1)).collect(),
+        exact_shapley_max_boroughs: a.exact_shapley_max,
+        shapley_permutations: a.shapley_permutations,
+        ..StudyOptions::default()
+    };
+    let chatty = !out.quiet && !out.json;
+    let mut study = run_study(&problem, &travel, &options, &|line| {
+        if chatty {
+            eprintln!("  solved {line}");
+        }
+    })?;
+    let mut files: Vec<&PathBuf> = [
+        &a.input.pupils,
+        &a.input.schools,
+        &a.input.fleet,
+        &a.input.problem,
+        &a.roads,
+        &a.boundaries,
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    files.dedup();
+    for f in files {
+        let h = output::sha256_file(f).with_context(|| format!("hashing {}", f.display()))?;
+        study.report.inputs.push((f.display().to_string(), h));
+    }
+    let written = output::write(&a.out, &study, "")
+        .with_context(|| format!("writing to {}", a.out.display()))?;
+    let r = &study.report;
+    if out.json {
+        println!(
+            "{}",
+            serde_json::to_string(r).context("encoding the report")?
+        );
+    } else if !out.quiet {
+        println!(
+            "alone £{:.2}/day ({} vehicles, {} unassigned), pooled £{:.2}/day ({} vehicles, {} unassigned): saving £{:.2} ({:.1} %)",
+            r.alone_total.cost, r.alone_total.vehicles, r.alone_total.unassigned, r.pooled_total.cost, r.pooled_total.vehicles, r.pooled_total.unassigned, r.saving, r.saving_pct
+        );
+        println!(
+            "cost split (coalition costs count £{:.0} per unplaced pupil):",
+            r.options.unassigned_penalty
+        );
+        for b in &r.boroughs {
+            println!(
+                "  {}: alone £{:.2}, pooled share £{:.2} Shapley / £{:.2} proportional",
+                b.borough, b.alone.cost, b.shapley_share, b.proportional_share
+            );
+        }
+        println!(
+            "Shapley split {}; proportional split {}",
+            if r.shapley_core_violations.is_empty() {
+                "is in the core"
+            } else {
+                "is NOT in the core"
+            },
+            if r.proportional_core_violations.is_empty() {
+                "is in the core"
+            } else {
+                "is NOT in the core"
+            }
+        );
+        println!(
+            "wrote {}",
+            written
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
     }
     Ok(())
 }

@@ -15,7 +15,7 @@
 //!   returns a
 //!   [`Solution`] with a full schedule and a specific [`UnassignedReason`] for
 //!   every request left out.
-//! * [`bench`] loads Solomon/Homberger, Li & Lim and Cordeau (2006) benchmark
+//! * [`bench`](mod@bench) loads Solomon/Homberger, Li & Lim and Cordeau (2006) benchmark
 //!   files and runs them; [`checker`] re-checks solutions and benchmark routes
 //!   from scratch, sharing no code with the search.
 //!
