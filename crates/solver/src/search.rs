@@ -47,6 +47,10 @@ pub(crate) struct Pos {
     onboard: u16,
     /// A travel-alone request is on board after the position.
     alone: bool,
+    /// Smallest ride-time slack (limit minus travel and service time from
+    /// pickup departure to delivery arrival) of the requests on board on
+    /// the edge to the next position; INF if none (or not needed).
+    ride_slack: f64,
 }
 
 /// Cached per-route data for O(1) / O(route length) insertion checks.
@@ -64,6 +68,9 @@ pub(crate) struct RouteState {
     pos: Vec<Pos>,
     /// Capacity-rule values after each position: `rv[k * nr + rule]`.
     rv: Vec<i32>,
+    /// Maximum duty minus the route's travel and service time (INF if no
+    /// limit or not needed).
+    dur_slack: f64,
     pub cost: f64,
     /// Built since the worker last harvested routes for the pool.
     pub fresh: bool,
@@ -114,6 +121,7 @@ impl RouteState {
                 late: 0.0,
                 onboard: 0,
                 alone: false,
+                ride_slack: INF,
             });
         }
         pos[np - 1].late = v.shift_close;
@@ -156,6 +164,38 @@ impl RouteState {
             pos[k].onboard = ob.max(0) as u16;
             pos[k].alone = al > 0;
         }
+        // ride and duty lower bounds (travel + service, no waiting)
+        let mut dur_slack = INF;
+        if p.complex && m > 0 {
+            let mut cum = Vec::with_capacity(np);
+            cum.push(0.0);
+            for k in 1..np {
+                let c = cum[k - 1] + pos[k - 1].serv + p.t(pos[k - 1].loc, pos[k].loc);
+                cum.push(c);
+            }
+            if let Some(md) = v.max_duration {
+                dur_slack = md - cum[np - 1];
+            }
+            if p.ride_sched {
+                for (b, &n) in nodes.iter().enumerate() {
+                    let r = n as usize / 2;
+                    if n % 2 == 0 || !p.has_p[r] || p.max_ride[r] == INF {
+                        continue;
+                    }
+                    let b = b + 1;
+                    let Some(a) = nodes.iter().position(|&x| x as usize == 2 * r) else {
+                        continue;
+                    };
+                    let a = a + 1;
+                    let slack = p.max_ride[r] - (cum[b] - cum[a] - pos[a].serv);
+                    for ps in &mut pos[a..b] {
+                        if slack < ps.ride_slack {
+                            ps.ride_slack = slack;
+                        }
+                    }
+                }
+            }
+        }
         let cost = if m == 0 {
             0.0
         } else if p.complex {
@@ -170,6 +210,7 @@ impl RouteState {
             nodes,
             pos,
             rv,
+            dur_slack,
             cost,
             fresh: true,
         }
@@ -367,7 +408,13 @@ impl<'c, 'a> Worker<'c, 'a> {
                             } else {
                                 rt.pos[i + 1].early
                             };
-                            if tn <= rt.pos[i + 1].late {
+                            let ok = tn <= rt.pos[i + 1].late
+                                && (!complex || {
+                                    let det = p.t(li, pl) + ps + p.t(pl, dlc) + d_s + p.t(dlc, ln)
+                                        - p.t(li, ln);
+                                    det <= rt.pos[i].ride_slack + 1e-9 && det <= rt.dur_slack + 1e-9
+                                });
+                            if ok {
                                 let delta = p.d(li, pl) + p.d(pl, dlc) + p.d(dlc, ln) - p.d(li, ln);
                                 consider(delta, i, i, rng, cands);
                             }
@@ -377,6 +424,14 @@ impl<'c, 'a> Worker<'c, 'a> {
                         continue;
                     }
                     let dp = p.d(li, pl) + p.d(pl, ln) - p.d(li, ln);
+                    let dpt = if complex {
+                        p.t(li, pl) + ps + p.t(pl, ln) - p.t(li, ln)
+                    } else {
+                        0.0
+                    };
+                    if dpt > rt.pos[i].ride_slack + 1e-9 || dpt > rt.dur_slack + 1e-9 {
+                        continue;
+                    }
                     let mut prev_loc = pl;
                     let mut prev_dep = dep_p;
                     // ride time lower bound (travel and service, no waiting)
@@ -419,6 +474,13 @@ impl<'c, 'a> Worker<'c, 'a> {
                         };
                         if tn > rt.pos[j + 1].late {
                             continue;
+                        }
+                        if complex {
+                            let ddt = p.t(lj, dlc) + d_s + p.t(dlc, ln) - p.t(lj, ln);
+                            if ddt > rt.pos[j].ride_slack + 1e-9 || dpt + ddt > rt.dur_slack + 1e-9
+                            {
+                                continue;
+                            }
                         }
                         let delta = dp + p.d(lj, dlc) + p.d(dlc, ln) - p.d(lj, ln);
                         consider(delta, i, j, rng, cands);
