@@ -50,8 +50,9 @@ python_client() {
     local key
     key="$("$bin" mint-key --keys-file "$WORK/keys.jsonl" --borough E09000007 --label ci)"
     # Port 0: the server picks a free port and prints it.
+    : >"$WORK/server.log"
     "$bin" serve --listen 127.0.0.1:0 --data-dir "$WORK/data" --keys-file "$WORK/keys.jsonl" \
-        --roads "$ROOT/data/osm/london_camden.osm.pbf" --workers 1 --solver-threads 1 \
+        --roads "$ROOT/data/osm/london_camden_westminster_city_drive_mixed.osm.pbf" --workers 1 --solver-threads 1 \
         2>"$WORK/server.log" &
     SERVER_PID=$!
     local addr=""
@@ -65,6 +66,25 @@ python_client() {
     echo "server on $addr"
 
     local rc=0
+    # Reflection and health from a non-Rust client: buf curl discovers the
+    # schema through server reflection (no .proto files given).
+    local buf=/tmp/buf/node_modules/.bin/buf
+    [[ -x "$buf" ]] || npm install --silent --no-audit --no-fund --prefix /tmp/buf @bufbuild/buf
+    # (Outputs are captured first: grep -q closing a pipe early would fail
+    # the pipeline under pipefail.)
+    local methods health
+    methods="$("$buf" curl --protocol grpc --http2-prior-knowledge --list-methods "http://$addr" || true)"
+    health="$("$buf" curl --protocol grpc --http2-prior-knowledge \
+        -d '{"service":"senroute.v1.RoutingService"}' "http://$addr/grpc.health.v1.Health/Check" || true)"
+    if grep -qx 'senroute.v1.RoutingService/SubmitJob' <<<"$methods" \
+        && grep -q '"SERVING"' <<<"$health" \
+        && "$buf" curl --protocol grpc --http2-prior-knowledge -H "authorization: Bearer $key" \
+            -d '{}' "http://$addr/senroute.v1.RoutingService/ListJobs" >/dev/null; then
+        echo "buf curl (reflection, health, ListJobs): 1 passed, 0 failed"
+    else
+        echo "buf curl (reflection, health, ListJobs): 0 passed, 1 failed"
+        rc=1
+    fi
     "$WORK/venv/bin/python" "$ROOT/tests/service_client.py" --address "$addr" --key "$key" \
         --borough E09000007 --stubs "$WORK/stubs" || rc=$?
 
