@@ -245,13 +245,13 @@ pub async fn spawn(config: ServeConfig) -> Result<ServerHandle, ServeError> {
     };
 
     let hub = Arc::new(Hub::default());
-    let has_roads = roads.is_some();
+    let max_snap_m = senroute_roads::DEFAULT_MAX_SNAP_M;
     let pool = Arc::new(WorkerPool::start(
         store.clone(),
         hub.clone(),
         PlannerConfig {
-            roads,
-            max_snap_m: senroute_roads::DEFAULT_MAX_SNAP_M,
+            roads: roads.clone(),
+            max_snap_m,
             solver_threads: config.solver_threads,
             max_time_limit: config.max_time_limit,
         },
@@ -266,7 +266,8 @@ pub async fn spawn(config: ServeConfig) -> Result<ServerHandle, ServeError> {
             queue_limit: config.queue_limit,
             max_pupils: config.max_pupils,
         },
-        has_roads,
+        roads,
+        max_snap_m,
     )
     .with_shutdown(watchers_rx);
     let keys = Arc::new(keys);

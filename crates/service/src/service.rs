@@ -11,6 +11,7 @@ use crate::redact::redact_plan;
 use crate::store::{InsertOutcome, JobRecord, JobState, JobStore, NewJob, StoreError};
 use crate::worker::{now_ms, WorkerPool};
 use senroute_model::{InputErrors, InputIssue, Plan, Problem};
+use senroute_roads::RoadNetwork;
 use std::collections::BTreeSet;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -32,25 +33,30 @@ pub struct RoutingServiceImpl {
     hub: Arc<Hub>,
     pool: Arc<WorkerPool>,
     limits: Limits,
-    has_roads: bool,
+    roads: Option<Arc<RoadNetwork>>,
+    max_snap_m: f64,
     shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 impl RoutingServiceImpl {
-    /// A service over `store`, feeding `pool`.
+    /// A service over `store`, feeding `pool`. With `roads`, problems
+    /// without matrices are accepted if every location is within
+    /// `max_snap_m` metres of a road.
     pub fn new(
         store: Arc<dyn JobStore>,
         hub: Arc<Hub>,
         pool: Arc<WorkerPool>,
         limits: Limits,
-        has_roads: bool,
+        roads: Option<Arc<RoadNetwork>>,
+        max_snap_m: f64,
     ) -> Self {
         RoutingServiceImpl {
             store,
             hub,
             pool,
             limits,
-            has_roads,
+            roads,
+            max_snap_m,
             shutdown: tokio::sync::watch::channel(false).1,
         }
     }
@@ -131,6 +137,50 @@ fn single_issue(field: &str, message: String, hint: &str) -> InputErrors {
     .into()
 }
 
+/// Every location of `problem` farther than `max_snap_m` from a road, with
+/// its request path.
+fn snap_check(problem: &Problem, roads: &RoadNetwork, max_snap_m: f64) -> InputErrors {
+    let mut errors = InputErrors::default();
+    let mut check = |path: String, label: String, lat: f64, lon: f64| {
+        if let Err(e) = roads.snap(&label, lat, lon, max_snap_m) {
+            errors.push(InputIssue {
+                source: "request".into(),
+                line: None,
+                field: Some(path),
+                value: Some(format!("{lat:.6},{lon:.6}")),
+                message: e.to_string(),
+                hint: "check the coordinates, or ask for a server whose road network covers this point"
+                    .into(),
+            });
+        }
+    };
+    for (i, p) in problem.pupils.iter().enumerate() {
+        if p.sessions.includes(problem.session) {
+            let path = format!("problem.pupils[{i}].home");
+            check(
+                path,
+                format!("home of pupil {}", p.id),
+                p.home.lat,
+                p.home.lon,
+            );
+        }
+    }
+    for (i, s) in problem.schools.iter().enumerate() {
+        let path = format!("problem.schools[{i}].location");
+        check(
+            path,
+            format!("school {}", s.id),
+            s.location.lat,
+            s.location.lon,
+        );
+    }
+    for (i, v) in problem.fleet.iter().enumerate() {
+        let path = format!("problem.fleet[{i}].depot");
+        check(path, format!("depot of {}", v.id), v.depot.lat, v.depot.lon);
+    }
+    errors
+}
+
 type WatchStream = Pin<Box<dyn Stream<Item = Result<pb::WatchJobResponse, Status>> + Send>>;
 
 #[tonic::async_trait]
@@ -164,13 +214,29 @@ impl RoutingService for RoutingServiceImpl {
             )));
         }
         let problem = problem_from_proto(problem).map_err(|e| invalid_argument(&e))?;
-        if problem.matrices.is_none() && !self.has_roads {
-            return Err(invalid_argument(&single_issue(
-                "problem.matrices",
-                "this server has no road network, so the problem must carry travel matrices".into(),
-                "send Problem.matrices, or use a server started with a road network",
-            )));
-        }
+        let problem =
+            match (&problem.matrices, &self.roads) {
+                (Some(_), _) => problem,
+                (None, None) => return Err(invalid_argument(&single_issue(
+                    "problem.matrices",
+                    "this server has no road network, so the problem must carry travel matrices"
+                        .into(),
+                    "send Problem.matrices, or use a server started with a road network",
+                ))),
+                // Snapping is cheap (an R-tree lookup per location): do it now so
+                // a point off the map is an INVALID_ARGUMENT with its path, not a
+                // job that fails later.
+                (None, Some(roads)) => {
+                    let (roads, max) = (roads.clone(), self.max_snap_m);
+                    tokio::task::spawn_blocking(move || {
+                        let errors = snap_check(&problem, &roads, max);
+                        errors.into_result(problem)
+                    })
+                    .await
+                    .map_err(|e| Status::internal(format!("snap task failed: {e}")))?
+                    .map_err(|e| invalid_argument(&e))?
+                }
+            };
         let problem_json = serde_json::to_string(&problem)
             .map_err(|e| Status::internal(format!("cannot serialise the problem: {e}")))?;
         let mut salt = vec![0u8; 16];

@@ -868,3 +868,51 @@ async fn tls_with_a_certificate_and_key() {
     assert!(failed, "plaintext must not reach a TLS server");
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_roads_points_off_the_map_are_rejected_at_submit() {
+    let env = Env::new();
+    let mut cfg = env.config();
+    cfg.roads = Some(data("data/osm/london_westminster_city_drive_2024.osm.pbf"));
+    let server = spawn(cfg).await.unwrap();
+    let mut c = client(&server).await;
+    let mut p = example(1.0);
+    p.matrices = None;
+    // Croydon: far outside the Westminster extract.
+    *p.pupils[2].home.as_mut().unwrap() = pb::Location {
+        lat: 51.3762,
+        lon: -0.0982,
+        ..Default::default()
+    };
+    let e = c
+        .submit_job(req(submit(p, "off map"), &env.camden))
+        .await
+        .unwrap_err();
+    assert_eq!(e.code(), Code::InvalidArgument);
+    let fields: Vec<String> = e
+        .get_details_bad_request()
+        .unwrap()
+        .field_violations
+        .into_iter()
+        .map(|v| v.field)
+        .collect();
+    assert!(
+        fields.contains(&"problem.pupils[2].home".to_string()),
+        "{fields:?}"
+    );
+    // P014 travels only in the afternoon: never snapped for an AM problem.
+    assert!(
+        !fields.iter().any(|f| f.starts_with("problem.pupils[13]")),
+        "{fields:?}"
+    );
+    assert!(fields
+        .iter()
+        .all(|f| f.ends_with(".home") || f.ends_with(".location") || f.ends_with(".depot")));
+    let listed = c
+        .list_jobs(req(pb::ListJobsRequest::default(), &env.camden))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(listed.jobs.is_empty(), "a rejected problem stores no job");
+    server.shutdown().await.unwrap();
+}
