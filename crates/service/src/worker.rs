@@ -338,7 +338,12 @@ fn plan_job(shared: &Shared, id: &str, cancel: Arc<AtomicBool>) -> Outcome {
     );
     options.threads = cfg.solver_threads.max(1);
     options.cancel = cancel;
-    let last = Mutex::new(Instant::now() - Duration::from_secs(1));
+    // The first progress report goes out at once.
+    let last = Mutex::new(
+        Instant::now()
+            .checked_sub(Duration::from_secs(1))
+            .unwrap_or_else(Instant::now),
+    );
     let hub = &shared.hub;
     let progress = |p: senroute_solver::Progress| {
         let mut last = last.lock().unwrap_or_else(|e| e.into_inner());

@@ -916,3 +916,47 @@ async fn with_roads_points_off_the_map_are_rejected_at_submit() {
     assert!(listed.jobs.is_empty(), "a rejected problem stores no job");
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_left_running_by_a_crash_is_rerun_at_start() {
+    use senroute_service::store::{JobStore, NewJob, SqliteStore};
+    let env = Env::new();
+    // What a server killed mid-search leaves behind: a job claimed (running,
+    // attempt 1) and never finished.
+    let problem = senroute_service::convert::problem_from_proto(&example(0.5)).unwrap();
+    {
+        let store = SqliteStore::open(&env.dir.join("data")).unwrap();
+        store
+            .insert(
+                NewJob {
+                    id: "job_crashed".into(),
+                    owner: CAMDEN.into(),
+                    participants: vec![CAMDEN.into()],
+                    label: "crashed".into(),
+                    request_id: None,
+                    pupils: 15,
+                    created_ms: 1,
+                    salt: vec![7; 16],
+                    problem_json: serde_json::to_string(&problem).unwrap(),
+                },
+                10,
+            )
+            .unwrap();
+        let claimed = store.claim_next(2).unwrap().unwrap();
+        assert_eq!(claimed.attempts, 1);
+    }
+    let server = spawn(env.config()).await.unwrap();
+    assert_eq!(server.recovery.requeued, vec!["job_crashed".to_string()]);
+    let mut c = client(&server).await;
+    let events = watch(&mut c, &env.camden, "job_crashed").await;
+    assert!(
+        matches!(
+            events.last(),
+            Some(pb::watch_job_response::Event::Finished(_))
+        ),
+        "{events:?}"
+    );
+    let j = state(&mut c, &env.camden, "job_crashed").await;
+    assert_eq!(j.attempts, 2, "the crashed attempt counts");
+    server.shutdown().await.unwrap();
+}
