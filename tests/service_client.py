@@ -13,7 +13,9 @@ streams progress, fetches the plan and checks its shape: every pupil who
 travels in the session is placed or unassigned with a reason, exactly once;
 stops run in time order; rides respect their maximum; pupils of other
 boroughs are redacted. It also checks the error contract (UNAUTHENTICATED,
-INVALID_ARGUMENT with a field path, NOT_FOUND for unknown jobs).
+INVALID_ARGUMENT with a field path, NOT_FOUND for unknown jobs) and that
+server reflection describes the API to grpcio-reflection's client (v1alpha;
+grpcio-reflection is optional and only needed for that check).
 
 Prints 'service_client: N passed, N failed' and exits non-zero on failure.
 """
@@ -275,6 +277,21 @@ def main():
         else:
             raise AssertionError("unknown job found")
 
+    def reflection():
+        # grpcio-reflection's client speaks v1alpha; buf curl (ci.sh) v1.
+        from google.protobuf.descriptor_pool import DescriptorPool
+        from grpc_reflection.v1alpha.proto_reflection_descriptor_database import (
+            ProtoReflectionDescriptorDatabase,
+        )
+
+        db = ProtoReflectionDescriptorDatabase(channel)
+        services = set(db.get_services())
+        assert "senroute.v1.RoutingService" in services, services
+        assert "grpc.health.v1.Health" in services, services
+        svc = DescriptorPool(db).FindServiceByName("senroute.v1.RoutingService")
+        methods = {m.name for m in svc.methods}
+        assert {"SubmitJob", "WatchJob", "GetPlan", "CancelJob", "ListJobs"} <= methods, methods
+
     check("submit, watch and fetch the plan", submit_watch_plan)
     if "plan" in state:
         check("plan shape and redaction", plan_shape)
@@ -282,6 +299,7 @@ def main():
     check("missing or wrong key is UNAUTHENTICATED", unauthenticated)
     check("invalid problem is INVALID_ARGUMENT with a field path", invalid_argument)
     check("unknown job is NOT_FOUND", not_found)
+    check("server reflection (v1alpha) describes the API", reflection)
     failed = sum(1 for _, e in RESULTS if e is not None)
     print(f"service_client: {len(RESULTS) - failed} passed, {failed} failed")
     return 1 if failed else 0

@@ -38,7 +38,7 @@ lint() {
 python_client() {
     echo "== Python client against a live server"
     python3 -m venv "$WORK/venv"
-    "$WORK/venv/bin/pip" install --quiet --disable-pip-version-check grpcio grpcio-tools
+    "$WORK/venv/bin/pip" install --quiet --disable-pip-version-check grpcio grpcio-tools grpcio-reflection
     mkdir -p "$WORK/stubs"
     "$WORK/venv/bin/python" -m grpc_tools.protoc -I "$ROOT/proto" \
         --python_out="$WORK/stubs" --grpc_python_out="$WORK/stubs" \
