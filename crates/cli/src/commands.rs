@@ -5,8 +5,7 @@ use crate::{Failure, Output};
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use senroute_model::{
-    csv_out, problem_from_json, read_problem_files, validate, Plan, Problem, Session, Settings,
-    TravelTimes,
+    problem_from_json, read_problem_files, validate, Plan, Problem, Session, Settings, TravelTimes,
 };
 use senroute_planner::{fill_boroughs, plan, travel_times, PlanOptions, RoadTravel};
 use senroute_roads::{Boroughs, RoadNetwork, SpeedProfile};
@@ -16,7 +15,7 @@ use std::time::{Duration, Instant};
 /// Bundled data used by `demo`, relative to the repository root.
 const DEMO_ROADS: &str = "data/osm/london_camden_westminster_city_drive_mixed.osm.pbf";
 const DEMO_BOUNDARIES: &str = "data/boundaries/london_boroughs_gla_wgs84.geojson";
-const DEMO_INPUT: &str = "data/example";
+const DEMO_INPUT: &str = "data/demo";
 
 /// Subcommands.
 #[derive(Subcommand, Debug)]
@@ -37,6 +36,12 @@ pub enum Command {
     Bench(BenchArgs),
     /// Cross-borough pooling study: each borough alone vs pooled, with a fair split of the pooled cost.
     Pool(PoolArgs),
+    /// Generate a realistic synthetic cohort (pupils, schools, fleet) on the bundled roads.
+    Generate(Box<crate::generate::GenerateArgs>),
+    /// Serve the gRPC API for boroughs (senroute.v1.RoutingService).
+    Serve(crate::serve::ServeArgs),
+    /// Mint an API key for a borough (its hash goes into the keys file; the key is printed once).
+    MintKey(crate::serve::MintKeyArgs),
 }
 
 /// Runs a subcommand.
@@ -49,6 +54,9 @@ pub fn run(cmd: Command, out: Output) -> Result<(), Failure> {
         Command::Matrix(a) => matrix(a),
         Command::Bench(a) => bench(a),
         Command::Pool(a) => pool(a, out),
+        Command::Generate(a) => crate::generate::generate(*a, out),
+        Command::Serve(a) => crate::serve::serve(a),
+        Command::MintKey(a) => crate::serve::mint_key(a),
     }
 }
 
@@ -286,67 +294,17 @@ fn solve_problem(
     })
 }
 
-fn write_outputs(dir: &Path, s: &Solved) -> Result<Vec<PathBuf>, Failure> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut written = Vec::new();
-    let mut file = |name: &str| -> Result<std::fs::File, Failure> {
-        let p = dir.join(name);
-        let f = std::fs::File::create(&p).with_context(|| format!("creating {}", p.display()))?;
-        written.push(p);
-        Ok(f)
-    };
-    csv_out::write_rows(&csv_out::stop_rows(&s.plan), file("routes.csv")?)
-        .context("writing routes.csv")?;
-    csv_out::write_rows(
-        &csv_out::pupil_rows(&s.problem, &s.plan),
-        file("pupils.csv")?,
-    )
-    .context("writing pupils.csv")?;
-    serde_json::to_writer_pretty(file("plan.json")?, &s.plan).context("writing plan.json")?;
-    let _ = (&s.network, &s.road_travel);
-    Ok(written)
+fn geometry(s: &Solved) -> senroute_report::Geometry<'_> {
+    match (&s.network, &s.road_travel) {
+        (Some(net), Some(rt)) => senroute_report::Geometry::roads(net, rt.times.keys(), &rt.snaps),
+        _ => senroute_report::Geometry::Straight,
+    }
 }
 
-fn summary(s: &Solved) -> String {
-    let p = &s.plan;
-    let rides: Vec<f64> = p.rides.iter().map(|r| r.ride_s / 60.0).collect();
-    let mean = if rides.is_empty() {
-        0.0
-    } else {
-        rides.iter().sum::<f64>() / rides.len() as f64
-    };
-    let worst = rides.iter().cloned().fold(0.0, f64::max);
-    let over = p
-        .rides
-        .iter()
-        .filter(|r| r.ride_s > r.max_ride_s + 0.01)
-        .count();
-    let mut out = format!(
-        "{} session: {} pupils placed on {} runs, {} unassigned\ncost £{:.2}/day · {:.1} vehicle-km · ride time mean {:.1} min, worst {:.1} min · {} over their cap\n",
-        p.session, p.totals.assigned, p.totals.vehicles, p.totals.unassigned, p.totals.cost, p.totals.distance_m / 1000.0, mean, worst, over
-    );
-    for (i, r) in p.routes.iter().enumerate() {
-        let n: usize = r
-            .stops
-            .iter()
-            .filter(|s| s.kind == senroute_model::StopKind::Pickup)
-            .map(|s| s.pupils.len())
-            .sum();
-        out.push_str(&format!(
-            "  run {:>2} {:<16} {:>2} pupils  {} → {}  {:>5.1} km  £{:.2}\n",
-            i + 1,
-            r.label(),
-            n,
-            senroute_model::time::format_clock(r.stops[0].departure_s),
-            senroute_model::time::format_clock(r.stops[r.stops.len() - 1].arrival_s),
-            r.distance_m / 1000.0,
-            r.cost
-        ));
-    }
-    for u in &p.unassigned {
-        out.push_str(&format!("  unassigned {}: {}\n", u.pupil, u.reason));
-    }
-    out
+fn write_outputs(dir: &Path, s: &Solved) -> Result<Vec<PathBuf>, Failure> {
+    let paths = senroute_report::write_outputs(dir, &s.problem, &s.plan, &geometry(s))
+        .map_err(|e| Failure::Internal(e.into()))?;
+    Ok(paths.all().into_iter().map(Path::to_path_buf).collect())
 }
 
 fn finish(s: &Solved, dir: &Path, out: Output) -> Result<(), Failure> {
@@ -362,7 +320,7 @@ fn finish(s: &Solved, dir: &Path, out: Output) -> Result<(), Failure> {
             })
         );
     } else if !out.quiet {
-        print!("{}", summary(s));
+        print!("{}", senroute_report::text_summary(&s.problem, &s.plan));
         println!(
             "solved in {:.1} s ({} iterations); wrote {} files to {}",
             s.seconds,
@@ -412,7 +370,7 @@ fn solve(a: SolveArgs, out: Output) -> Result<(), Failure> {
 #[derive(Args, Debug)]
 pub struct DemoArgs {
     /// Search time limit.
-    #[arg(long, value_parser = parse_duration, default_value = "20s")]
+    #[arg(long, value_parser = parse_duration, default_value = "30s")]
     time_limit: Duration,
     /// Output directory.
     #[arg(long, default_value = "senroute-demo")]
@@ -455,12 +413,8 @@ fn demo(a: DemoArgs, out: Output) -> Result<(), Failure> {
     )?;
     finish(&s, &a.out, out)?;
     if !out.quiet && !out.json {
-        println!(
-            "look at {}/routes.csv (stop by stop), {}/pupils.csv (each pupil) and {}/plan.json",
-            a.out.display(),
-            a.out.display(),
-            a.out.display()
-        );
+        let d = a.out.display();
+        println!("look at {d}/report.html (KPIs, map and a table per run), {d}/map.png, {d}/routes.geojson (QGIS), {d}/routes.csv (stop by stop), {d}/pupils.csv (each pupil) and {d}/plan.json");
     }
     Ok(())
 }

@@ -5,7 +5,9 @@
 //! file, line and field), 1 internal errors.
 
 mod commands;
+mod generate;
 mod progress;
+mod serve;
 
 use clap::Parser;
 use std::process::ExitCode;

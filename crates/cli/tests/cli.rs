@@ -1,0 +1,217 @@
+//! End to end through the `senroute` binary on bundled data.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn senroute() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_senroute"));
+    c.current_dir(root());
+    c
+}
+
+fn tmp(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("senroute-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+#[test]
+fn solve_writes_every_output_and_they_hold_together() {
+    let out = tmp("solve");
+    let o = senroute()
+        .args([
+            "solve",
+            "--pupils",
+            "data/example/pupils.csv",
+            "--schools",
+            "data/example/schools.csv",
+            "--fleet",
+            "data/example/fleet.csv",
+        ])
+        .args([
+            "--roads",
+            "data/osm/london_camden_westminster_city_drive_mixed.osm.pbf",
+            "--boundaries",
+            "data/boundaries/london_boroughs_gla_wgs84.geojson",
+        ])
+        .args(["--time-limit", "3s", "--seed", "2", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    // Exit 0 means the independent validator accepted the plan.
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let plan: senroute_model::Plan =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    assert!(!plan.routes.is_empty());
+
+    // GeoJSON: one LineString per run.
+    let gj: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("routes.geojson")).unwrap())
+            .unwrap();
+    let lines = gj["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["geometry"]["type"] == "LineString")
+        .count();
+    assert_eq!(lines, plan.routes.len());
+
+    // HTML names every run.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    for r in &plan.routes {
+        assert!(html.contains(&r.label()), "report.html lacks {}", r.label());
+    }
+
+    // CSVs round-trip.
+    use senroute_model::csv_out::{read_rows, stop_rows, PupilRow, StopRow};
+    let stops: Vec<StopRow> =
+        read_rows(std::fs::File::open(out.join("routes.csv")).unwrap()).unwrap();
+    assert_eq!(stops, stop_rows(&plan));
+    let pupils: Vec<PupilRow> =
+        read_rows(std::fs::File::open(out.join("pupils.csv")).unwrap()).unwrap();
+    assert_eq!(pupils.len(), plan.rides.len() + plan.unassigned.len());
+    let png = std::fs::read(out.join("map.png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    std::fs::remove_dir_all(&out).ok();
+}
+
+/// Every malformed-input fixture exits with code 2 and names the problem.
+#[test]
+fn malformed_inputs_exit_2_with_the_message() {
+    let cases = [
+        ("pupils_missing_column.csv", "school: missing required column"),
+        ("pupils_extra_column.csv", "nickname: unknown column"),
+        ("fleet_bad_number.csv", ":3: seats = \"twelve\": not a whole number"),
+        ("pupils_duplicate_id.csv", ":4: id = \"P002\": duplicate pupil id"),
+        ("pupils_unknown_school.csv", ":6: school = \"999999\": unknown school id"),
+        ("pupils_unknown_must_not_travel_with.csv", "unknown pupil id in must-not-travel-with"),
+        ("schools_inverted_window.csv", ":3: am_arrival_close = \"08:30\": AM arrival window ends at 08:30 before it starts at 09:00"),
+        ("pupils_outside_uk.csv", ":8: home_lat"),
+        ("fleet_empty.csv", "the fleet is empty"),
+        ("schools_bad_time.csv", "not a time of day"),
+        ("pupils_impossible_pickup.csv", "earliest pick-up is after the school's AM arrival window closes"),
+        ("pupils_missing_phase.csv", "is all-through"),
+        ("pupils_short_row.csv", "row has 5 fields but the header has 15 columns"),
+    ];
+    for (fixture, message) in cases {
+        let kind = fixture.split('_').next().unwrap();
+        let path = |k: &str| {
+            if k == kind {
+                format!("tests/fixtures/input/{fixture}")
+            } else {
+                format!("data/example/{k}.csv")
+            }
+        };
+        let o = senroute()
+            .args([
+                "validate",
+                "--pupils",
+                &path("pupils"),
+                "--schools",
+                &path("schools"),
+                "--fleet",
+                &path("fleet"),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{fixture}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains(message),
+            "{fixture}: stderr lacks {message:?}:\n{err}"
+        );
+        assert!(
+            err.contains(&format!("{fixture}:")) || kind == "fleet" && fixture == "fleet_empty.csv",
+            "{fixture}: names the file:\n{err}"
+        );
+    }
+}
+
+#[test]
+fn missing_roads_and_bad_pbf_are_input_errors() {
+    let out = tmp("noroads");
+    let o = senroute()
+        .args([
+            "solve",
+            "--pupils",
+            "data/example/pupils.csv",
+            "--schools",
+            "data/example/schools.csv",
+            "--fleet",
+            "data/example/fleet.csv",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("give --roads"));
+    let o = senroute()
+        .args([
+            "prepare",
+            "--osm",
+            "tests/fixtures/roads/truncated.osm.pbf",
+            "--out",
+        ])
+        .arg(out.join("r.bin"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("truncated.osm.pbf"));
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for sub in [
+        "demo", "prepare", "solve", "validate", "matrix", "bench", "pool", "generate", "serve",
+        "mint-key",
+    ] {
+        let o = senroute().args([sub, "--help"]).output().unwrap();
+        assert!(o.status.success(), "{sub} --help");
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains("Usage: senroute"),
+            "{sub}"
+        );
+    }
+}
+
+#[test]
+fn bench_prints_one_checked_json_line_per_instance() {
+    let o = senroute()
+        .args([
+            "bench",
+            "--format",
+            "solomon",
+            "--seconds",
+            "1",
+            "--iterations",
+            "200",
+            "--threads",
+            "1",
+            "--routes",
+            "data/instances/solomon/txt/C101.txt",
+        ])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
+    assert_eq!(line["instance"], "C101");
+    assert_eq!(line["feasible"], true);
+    let served: usize = line["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_array().unwrap().len())
+        .sum();
+    assert_eq!(served, 100);
+}
