@@ -549,11 +549,17 @@ fn pool(a: PoolArgs, out: Output) -> Result<(), Failure> {
         let boroughs = Boroughs::from_geojson(b).map_err(|e| Failure::Input(e.to_string()))?;
         fill_boroughs(&mut problem, &boroughs);
     }
-    let travel = match (&a.roads, &problem.matrices) {
-        (Some(r), _) => travel_times(&problem, &load_roads(r)?, a.max_snap)?.times,
-        (None, Some(m)) => {
-            TravelTimes::from_matrices(m).map_err(|e| Failure::Input(format!("matrices: {e}")))?
+    let (travel, network, road_travel) = match (&a.roads, &problem.matrices) {
+        (Some(r), _) => {
+            let net = load_roads(r)?;
+            let rt = travel_times(&problem, &net, a.max_snap)?;
+            (rt.times.clone(), Some(net), Some(rt))
         }
+        (None, Some(m)) => (
+            TravelTimes::from_matrices(m).map_err(|e| Failure::Input(format!("matrices: {e}")))?,
+            None,
+            None,
+        ),
         (None, None) => {
             return Err(Failure::Input(
                 "no travel times: give --roads, or a --problem JSON that carries matrices".into(),
@@ -590,7 +596,12 @@ fn pool(a: PoolArgs, out: Output) -> Result<(), Failure> {
         let h = output::sha256_file(f).with_context(|| format!("hashing {}", f.display()))?;
         study.report.inputs.push((f.display().to_string(), h));
     }
-    let written = output::write(&a.out, &study, "")
+    let geometry = match (&network, &road_travel) {
+        (Some(net), Some(rt)) => senroute_report::Geometry::roads(net, rt.times.keys(), &rt.snaps),
+        _ => senroute_report::Geometry::Straight,
+    };
+    let maps = pooling_maps(&problem, &study, &geometry);
+    let written = output::write(&a.out, &study, &maps)
         .with_context(|| format!("writing to {}", a.out.display()))?;
     let r = &study.report;
     if out.json {
@@ -636,4 +647,37 @@ fn pool(a: PoolArgs, out: Output) -> Result<(), Failure> {
         );
     }
     Ok(())
+}
+
+/// The alone plans side by side with the pooled plan, on one view and scale.
+fn pooling_maps(
+    problem: &Problem,
+    study: &senroute_pooling::Study,
+    geometry: &senroute_report::Geometry,
+) -> String {
+    use senroute_report::{map_svg, union_bbox, view_bbox, MapOptions};
+    let alone = senroute_pooling::union(
+        problem.session,
+        &study.alone.iter().map(|(_, _, p)| p).collect::<Vec<_>>(),
+    );
+    let view = match (
+        view_bbox(problem, &alone, geometry),
+        view_bbox(problem, &study.pooled, geometry),
+    ) {
+        (Some(a), Some(b)) => Some(union_bbox(a, b)),
+        (a, b) => a.or(b),
+    };
+    let options = MapOptions {
+        width: 580,
+        height: 460,
+        view,
+        ..MapOptions::default()
+    };
+    format!(
+        "<figure><figcaption>Each borough alone: {} runs</figcaption>{}</figure><figure><figcaption>Pooled: {} runs</figcaption>{}</figure>",
+        alone.routes.len(),
+        map_svg(problem, &alone, geometry, &options),
+        study.pooled.routes.len(),
+        map_svg(problem, &study.pooled, geometry, &options)
+    )
 }

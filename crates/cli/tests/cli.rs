@@ -215,3 +215,45 @@ fn bench_prints_one_checked_json_line_per_instance() {
         .sum();
     assert_eq!(served, 100);
 }
+
+#[test]
+fn pool_writes_the_study_with_maps() {
+    let out = tmp("pool");
+    let o = senroute()
+        .args([
+            "pool",
+            "--pupils",
+            "data/demo/pupils.csv",
+            "--schools",
+            "data/demo/schools.csv",
+            "--fleet",
+            "data/demo/fleet.csv",
+        ])
+        .args([
+            "--roads",
+            "data/osm/london_camden_westminster_city_drive_mixed.osm.pbf",
+            "--iterations-per-pupil",
+            "3",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("pooling.json")).unwrap()).unwrap();
+    assert_eq!(r["boroughs"].as_array().unwrap().len(), 3);
+    assert!(
+        r["saving"].as_f64().unwrap() >= -1e-6,
+        "pooling is never worse than alone"
+    );
+    assert_eq!(
+        r["inputs"].as_array().unwrap().len(),
+        4,
+        "pupils, schools, fleet and roads are hashed"
+    );
+    let html = std::fs::read_to_string(out.join("pooling.html")).unwrap();
+    assert_eq!(html.matches("<svg").count(), 3, "the chart and two maps");
+    std::fs::remove_dir_all(&out).ok();
+}
