@@ -537,6 +537,14 @@ pub struct PoolArgs {
     /// Maximum distance from a home, school or depot to the nearest road, metres.
     #[arg(long, default_value_t = senroute_roads::DEFAULT_MAX_SNAP_M)]
     max_snap: f64,
+    /// Vary one parameter over generated cohorts on the bundled roads instead of
+    /// reading input files: PARAMETER=V1,V2,… with PARAMETER one of
+    /// cross_borough_share, wheelchair_share, max_ride_minutes, boroughs.
+    #[arg(long, conflicts_with_all = ["pupils", "problem"])]
+    sweep: Option<String>,
+    /// Pupils per borough of each sweep cohort.
+    #[arg(long, default_value_t = 30)]
+    pupils_per_borough: u32,
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
@@ -544,6 +552,15 @@ pub struct PoolArgs {
 
 fn pool(a: PoolArgs, out: Output) -> Result<(), Failure> {
     use senroute_pooling::{output, run_study, StudyOptions};
+    if let Some(spec) = &a.sweep {
+        let options = StudyOptions {
+            seconds_per_pupil: a.time_limit_per_pupil.as_secs_f64(),
+            iterations_per_pupil: a.iterations_per_pupil,
+            seeds: (a.seed..a.seed + a.seeds.max(1)).collect(),
+            ..StudyOptions::default()
+        };
+        return crate::sweep::run(spec, a.pupils_per_borough, a.seed, &options, &a.out, out);
+    }
     let mut problem = load_problem(&a.input, Settings::default())?;
     if let Some(b) = &a.boundaries {
         let boroughs = Boroughs::from_geojson(b).map_err(|e| Failure::Input(e.to_string()))?;

@@ -8,6 +8,7 @@ mod commands;
 mod generate;
 mod progress;
 mod serve;
+mod sweep;
 
 use clap::Parser;
 use std::process::ExitCode;

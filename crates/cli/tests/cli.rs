@@ -257,3 +257,41 @@ fn pool_writes_the_study_with_maps() {
     assert_eq!(html.matches("<svg").count(), 3, "the chart and two maps");
     std::fs::remove_dir_all(&out).ok();
 }
+
+#[test]
+fn pool_sweep_writes_a_table_and_a_plot() {
+    let out = tmp("sweep");
+    let o = senroute()
+        .args([
+            "pool",
+            "--sweep",
+            "wheelchair_share=0.0,0.2",
+            "--pupils-per-borough",
+            "8",
+            "--iterations-per-pupil",
+            "2",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows: Vec<serde_json::Value> = csv::Reader::from_path(out.join("sweep.csv"))
+        .unwrap()
+        .deserialize()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert!(std::fs::read_to_string(out.join("sweep.html"))
+        .unwrap()
+        .contains("<polyline"));
+    let bad = senroute()
+        .args(["pool", "--sweep", "colour=1", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown parameter \"colour\""));
+    std::fs::remove_dir_all(&out).ok();
+}
