@@ -10,7 +10,7 @@ use crate::{
     Instance, Progress, Route, Solution, SolverConfig, UnassignedReason, Visit, VisitKind,
 };
 use std::sync::atomic::Ordering;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const NONE: u32 = u32::MAX;
 /// Average number of requests removed per ruin (SISR's c-bar).
@@ -1273,6 +1273,11 @@ fn search(
     let mut gbest = workers[0].best.clone();
     let mut pool = Pool::new(POOL_CAP);
     let mut epochs = 0u64;
+    // Set partitioning has no time limit of its own: keep it to a quarter
+    // of the time spent, and never start one that could overrun the
+    // deadline (judged by the slowest solve so far).
+    let mut spp_spent = Duration::ZERO;
+    let mut spp_slowest = Duration::ZERO;
     let report = |g: &Sol, iters: u64| {
         progress(Progress {
             elapsed: started.elapsed(),
@@ -1321,13 +1326,23 @@ fn search(
                 w.harvest.clear();
             }
             epochs += 1;
-            if epochs % SPP_EVERY == 0 && !stop(workers[0].iter) && gbest.unassigned.is_empty() {
+            let spp_affordable = spp_spent * 4 <= started.elapsed()
+                && deadline.is_none_or(|d| Instant::now() + spp_slowest * 2 < d);
+            if epochs % SPP_EVERY == 0
+                && spp_affordable
+                && !stop(workers[0].iter)
+                && gbest.unassigned.is_empty()
+            {
                 let max_routes = if ctx.hier {
                     gbest.routes.len()
                 } else {
                     usize::MAX / 2
                 };
+                let spp_started = Instant::now();
                 let chosen = pool.solve(ctx, max_routes);
+                let took = spp_started.elapsed();
+                spp_spent += took;
+                spp_slowest = spp_slowest.max(took);
                 if let Some(chosen) = chosen {
                     let mut sc = Scratch::default();
                     let mut s = Sol {
