@@ -292,7 +292,7 @@ pub fn plan_with_instance(
         engine::solve(inst, &cfg, progress)
     };
     PlanRun {
-        plan: to_plan(problem, travel, inst, map, &solution),
+        plan: to_plan(problem, travel, map, &solution),
         objective: solution.cost,
         iterations: solution.iterations,
     }
@@ -356,7 +356,6 @@ fn reason(
 fn to_plan(
     problem: &Problem,
     travel: &TravelTimes,
-    inst: &engine::Instance,
     map: &InstanceMap,
     sol: &engine::Solution,
 ) -> Plan {
@@ -502,7 +501,6 @@ fn to_plan(
             reason: reason(problem, p, r, travel),
         });
     }
-    let _ = inst;
     let mut plan = Plan {
         session,
         routes,
