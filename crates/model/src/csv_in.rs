@@ -523,11 +523,15 @@ impl Locator for CsvLocator {
     }
 }
 
-fn parse_pupils(
+/// Reads every row of a table with `record`, which returns the row's id (as
+/// written, for duplicate and reference checks) and the record when its
+/// fields parsed. Rows with any problem are reported, not returned.
+fn parse_rows<T>(
     t: &Table,
     errors: &mut InputErrors,
     seen: &mut Vec<Seen>,
-) -> (Vec<Pupil>, Vec<u64>) {
+    record: impl Fn(&mut Row) -> (String, Option<T>),
+) -> (Vec<T>, Vec<u64>) {
     let mut out = Vec::new();
     let mut lines = Vec::new();
     for (line, rec) in &t.rows {
@@ -538,6 +542,26 @@ fn parse_pupils(
             errors,
             bad: false,
         };
+        let (id, item) = record(&mut r);
+        seen.push(Seen {
+            id,
+            line: *line,
+            rejected: r.bad,
+        });
+        if let (false, Some(item)) = (r.bad, item) {
+            out.push(item);
+            lines.push(*line);
+        }
+    }
+    (out, lines)
+}
+
+fn parse_pupils(
+    t: &Table,
+    errors: &mut InputErrors,
+    seen: &mut Vec<Seen>,
+) -> (Vec<Pupil>, Vec<u64>) {
+    parse_rows(t, errors, seen, |r| {
         let id = r.text("id");
         let school = r.text("school");
         let home = r.location("home");
@@ -564,25 +588,17 @@ fn parse_pupils(
             earliest_pickup: r.time("earliest_pickup", false),
         };
         let borough = r.opt_text("borough");
-        seen.push(Seen {
+        let pupil = Pupil {
             id: id.clone(),
-            line: *line,
-            rejected: r.bad,
-        });
-        if !r.bad {
-            out.push(Pupil {
-                id,
-                home,
-                school,
-                sessions,
-                borough,
-                phase,
-                needs,
-            });
-            lines.push(*line);
-        }
-    }
-    (out, lines)
+            home,
+            school,
+            sessions,
+            borough,
+            phase,
+            needs,
+        };
+        (id, Some(pupil))
+    })
 }
 
 fn parse_schools(
@@ -590,16 +606,7 @@ fn parse_schools(
     errors: &mut InputErrors,
     seen: &mut Vec<Seen>,
 ) -> (Vec<School>, Vec<u64>) {
-    let mut out = Vec::new();
-    let mut lines = Vec::new();
-    for (line, rec) in &t.rows {
-        let mut r = Row {
-            table: t,
-            line: *line,
-            rec,
-            errors,
-            bad: false,
-        };
+    parse_rows(t, errors, seen, |r| {
         let id = r.text("id");
         let name = r.text("name");
         let location = r.location("");
@@ -625,14 +632,9 @@ fn parse_schools(
         .map(|c| r.time(c, true));
         let dwell = r.count("dwell_minutes").unwrap_or(2);
         let borough = r.opt_text("borough");
-        seen.push(Seen {
-            id: id.clone(),
-            line: *line,
-            rejected: r.bad,
-        });
-        if let (false, Some(phase), [Some(a), Some(b), Some(c), Some(d)]) = (r.bad, phase, times) {
-            out.push(School {
-                id,
+        let school = match (phase, times) {
+            (Some(phase), [Some(a), Some(b), Some(c), Some(d)]) => Some(School {
+                id: id.clone(),
                 name,
                 location,
                 borough,
@@ -640,11 +642,11 @@ fn parse_schools(
                 am_arrival: TimeWindow::new(a, b),
                 pm_departure: TimeWindow::new(c, d),
                 dwell_minutes: dwell,
-            });
-            lines.push(*line);
-        }
-    }
-    (out, lines)
+            }),
+            _ => None,
+        };
+        (id, school)
+    })
 }
 
 fn parse_fleet(
@@ -652,16 +654,7 @@ fn parse_fleet(
     errors: &mut InputErrors,
     seen: &mut Vec<Seen>,
 ) -> (Vec<VehicleType>, Vec<u64>) {
-    let mut out = Vec::new();
-    let mut lines = Vec::new();
-    for (line, rec) in &t.rows {
-        let mut r = Row {
-            table: t,
-            line: *line,
-            rec,
-            errors,
-            bad: false,
-        };
+    parse_rows(t, errors, seen, |r| {
         let id = r.text("id");
         let count = r.req_count("count");
         let depot = r.location("depot");
@@ -677,14 +670,9 @@ fn parse_fleet(
         let max_duty_minutes = r.req_count("max_duty_minutes");
         let shift = (r.time("shift_start", true), r.time("shift_end", true));
         let borough = r.opt_text("borough");
-        seen.push(Seen {
-            id: id.clone(),
-            line: *line,
-            rejected: r.bad,
-        });
-        if let (false, (Some(a), Some(b))) = (r.bad, shift) {
-            out.push(VehicleType {
-                id,
+        let vehicle = match shift {
+            (Some(a), Some(b)) => Some(VehicleType {
+                id: id.clone(),
                 count,
                 depot,
                 seats,
@@ -699,11 +687,11 @@ fn parse_fleet(
                 max_duty_minutes,
                 shift: TimeWindow::new(a, b),
                 borough,
-            });
-            lines.push(*line);
-        }
-    }
-    (out, lines)
+            }),
+            _ => None,
+        };
+        (id, vehicle)
+    })
 }
 
 /// One input file: its name for messages and its contents.
