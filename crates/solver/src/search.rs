@@ -23,12 +23,21 @@ const BLINK: f64 = 0.01;
 const EPOCH: u64 = 250;
 /// Epochs between set-partitioning recombinations.
 const SPP_EVERY: u64 = 20;
+/// Time limit of one set-partitioning solve when the search has no time
+/// limit (iteration-limited runs).
+const SPP_CAP: Duration = Duration::from_secs(2);
+/// Smallest time budget worth starting a set-partitioning solve with.
+const SPP_MIN: Duration = Duration::from_millis(20);
 /// Maximum number of routes in the set-partitioning pool.
 const POOL_CAP: usize = 1000;
 /// Maximum number of routes a worker harvests per epoch.
 const HARVEST_CAP: usize = 400;
 /// Share of the budget given to fleet minimisation (hierarchical objective).
 const FLEET_FRAC: f64 = 0.25;
+/// Neighbours per request in the local search's granular neighbourhood.
+const LS_NEIGH: usize = 12;
+/// Maximum descent rounds of one local search.
+const LS_ROUNDS: usize = 5;
 /// Initial annealing temperature as a fraction of the initial solution's
 /// average cost per served request (final temperature: 1/100 of it).
 const T0_FACTOR: f64 = 1.0;
@@ -274,6 +283,20 @@ pub(crate) struct Ctx<'a> {
 }
 
 /// Lexicographic comparison used for "best" (hierarchical) or plain cost.
+/// Whether cutting `nodes` before index `i` (head `nodes[..i]`, tail
+/// `nodes[i..]`) keeps every pickup–delivery pair on one side.
+fn closed_cut(p: &Prep, nodes: &[u32], i: usize) -> bool {
+    let open = nodes[..i]
+        .iter()
+        .filter(|&&n| n % 2 == 0 && p.has_d[n as usize / 2])
+        .count();
+    let closed = nodes[..i]
+        .iter()
+        .filter(|&&n| n % 2 == 1 && p.has_p[n as usize / 2])
+        .count();
+    open == closed
+}
+
 fn better(ctx: &Ctx, a: &Sol, b: &Sol) -> bool {
     if ctx.hier {
         let ka = (a.unassigned.len(), a.routes.len());
@@ -565,6 +588,13 @@ impl<'c, 'a> Worker<'c, 'a> {
 
     /// Cheapest insertion delta of `r` into a single route (no blinks).
     pub(crate) fn best_insertion_into(&mut self, rt: &RouteState, r: usize) -> Option<f64> {
+        self.best_position_in(rt, r).map(|(d, _, _)| d)
+    }
+
+    /// Cheapest feasible insertion of `r` into `rt`: `(delta, i, j)` with
+    /// the positions of [`Self::new_nodes`]. Compatibility is checked, the
+    /// must-not-travel-together rule is left to the caller.
+    fn best_position_in(&mut self, rt: &RouteState, r: usize) -> Option<(f64, usize, usize)> {
         let p = &self.ctx.p;
         if !p.compat[r * p.nvt() + rt.vt] {
             return None;
@@ -573,12 +603,12 @@ impl<'c, 'a> Worker<'c, 'a> {
         self.cands.clear();
         self.scan_route(r, 0, rt, &mut best, false);
         if !p.complex {
-            return best.map(|b| b.delta);
+            return best.map(|b| (b.delta, b.i, b.j));
         }
         let old = rt.cost;
         let mut cands = std::mem::take(&mut self.cands);
         cands.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut out: Option<f64> = None;
+        let mut out: Option<(f64, usize, usize)> = None;
         let mut feasible = 0;
         for (k, &(_, _, i, j)) in cands.iter().enumerate() {
             if feasible >= 3 || (k >= 40 && feasible >= 1) {
@@ -589,13 +619,22 @@ impl<'c, 'a> Worker<'c, 'a> {
             if ev.violation.is_none() {
                 feasible += 1;
                 let d = ev.cost - old;
-                if out.is_none_or(|o| d < o) {
-                    out = Some(d);
+                if out.is_none_or(|o| d < o.0) {
+                    out = Some((d, i, j));
                 }
             }
         }
         self.cands = cands;
         out
+    }
+
+    /// Cost of `nodes` on vehicle type `vt` if feasible (0 for no nodes).
+    fn route_cost(&mut self, vt: usize, nodes: &[u32]) -> Option<f64> {
+        if nodes.is_empty() {
+            return Some(0.0);
+        }
+        let ev = evaluate(&self.ctx.p, vt, nodes, &mut self.sc);
+        ev.violation.is_none().then_some(ev.cost)
     }
 
     /// Relocate-pair move: removal saving from `from` plus cheapest insertion
@@ -606,22 +645,303 @@ impl<'c, 'a> Worker<'c, 'a> {
         to: &RouteState,
         r: usize,
     ) -> Option<f64> {
-        let p = &self.ctx.p;
         let nodes: Vec<u32> = from
             .nodes
             .iter()
             .copied()
             .filter(|&n| n as usize / 2 != r)
             .collect();
-        let removed_cost = if nodes.is_empty() {
+        let removed_cost = self.removal_cost(from.vt, nodes);
+        let (ins, _, _) = self.best_position_in(to, r)?;
+        Some(removed_cost - from.cost + ins)
+    }
+
+    /// Cost of a route after a removal (always feasible: removing stops
+    /// never delays the others under the triangle inequality).
+    fn removal_cost(&mut self, vt: usize, nodes: Vec<u32>) -> f64 {
+        let p = &self.ctx.p;
+        if nodes.is_empty() {
             0.0
         } else if p.complex {
-            evaluate(p, from.vt, &nodes, &mut self.sc).cost
+            evaluate(p, vt, &nodes, &mut self.sc).cost
         } else {
-            RouteState::build(p, from.vt, nodes, &mut self.sc).cost
-        };
-        let ins = self.best_insertion_into(to, r)?;
-        Some(removed_cost - from.cost + ins)
+            RouteState::build(p, vt, nodes, &mut self.sc).cost
+        }
+    }
+
+    // ------------------------------------------------------------ local search
+    /// Descent with two classic moves over a granular neighbourhood (the
+    /// [`LS_NEIGH`] nearest requests of each request): *pair relocate* (move
+    /// a request, both its stops, to the route of a neighbour), *pair
+    /// exchange* (a request and a neighbour swap routes) and *2-opt\**
+    /// (swap the tails of two routes so that a stop is followed by a
+    /// neighbour's stop; only at cuts that split no pickup–delivery pair),
+    /// plus a change of vehicle type for whole routes. First improvement; repeats until no move improves or `max_rounds`.
+    /// Route states of changed routes are rebuilt, so `sol` stays consistent.
+    fn local_search(&mut self, sol: &mut Sol, max_rounds: usize) {
+        let ctx = self.ctx;
+        let eps = 1e-7;
+        let mut order: Vec<usize> = ctx.active.clone();
+        for _ in 0..max_rounds {
+            let mut improved = false;
+            self.rng.shuffle(&mut order);
+            for &r in &order {
+                if self.try_relocate(sol, r, eps) {
+                    improved = true;
+                }
+            }
+            for &r in &order {
+                if self.try_exchange(sol, r, eps) {
+                    improved = true;
+                }
+            }
+            for &r in &order {
+                if self.try_two_opt_star(sol, r, eps) {
+                    improved = true;
+                }
+            }
+            if self.try_vehicle_swaps(sol, eps) {
+                improved = true;
+            }
+            if !improved {
+                break;
+            }
+        }
+        sol.routes.retain(|r| !r.nodes.is_empty());
+        sol.recompute(ctx);
+    }
+
+    /// Pair relocate of `r` to the route of one of its neighbours; applies
+    /// the first improving move.
+    fn try_relocate(&mut self, sol: &mut Sol, r: usize, eps: f64) -> bool {
+        let ctx = self.ctx;
+        let a = sol.route_of[r];
+        if a == NONE {
+            return false;
+        }
+        let a = a as usize;
+        let mut gain: Option<f64> = None;
+        let mut tried = [NONE; LS_NEIGH];
+        for (k, &c) in ctx.neigh[r].iter().take(LS_NEIGH).enumerate() {
+            let b = sol.route_of[c as usize];
+            if b == NONE || b as usize == a || tried[..k].contains(&b) {
+                continue;
+            }
+            tried[k] = b;
+            let b = b as usize;
+            if ctx.p.conflicts[r]
+                .iter()
+                .any(|&x| sol.route_of[x] == b as u32)
+            {
+                continue;
+            }
+            let g = match gain {
+                Some(g) => g,
+                None => {
+                    let rest = self.without(&sol.routes[a], r);
+                    let g = sol.routes[a].cost - self.removal_cost(sol.routes[a].vt, rest);
+                    gain = Some(g);
+                    g
+                }
+            };
+            let Some((ins, i, j)) = self.best_position_in(&sol.routes[b], r) else {
+                continue;
+            };
+            if ins - g < -eps {
+                let p = &ctx.p;
+                let nodes = self.new_nodes(r, &sol.routes[b], i, j);
+                let vb = sol.routes[b].vt;
+                sol.routes[b] = RouteState::build(p, vb, nodes, &mut self.sc);
+                let rest = self.without(&sol.routes[a], r);
+                let va = sol.routes[a].vt;
+                sol.routes[a] = RouteState::build(p, va, rest, &mut self.sc);
+                sol.route_of[r] = b as u32;
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Moves whole routes to a cheaper vehicle type that is still available
+    /// (heterogeneous fleets: a taxi instead of a minibus for a short run).
+    fn try_vehicle_swaps(&mut self, sol: &mut Sol, eps: f64) -> bool {
+        let p = &self.ctx.p;
+        let nvt = p.nvt();
+        if nvt < 2 {
+            return false;
+        }
+        let mut used = sol.used(nvt);
+        let mut improved = false;
+        for ri in 0..sol.routes.len() {
+            let (vt, cost) = (sol.routes[ri].vt, sol.routes[ri].cost);
+            if sol.routes[ri].nodes.is_empty() {
+                continue;
+            }
+            let mut best: Option<(usize, f64)> = None;
+            for alt in (0..nvt).filter(|&t| t != vt && used[t] < p.inst.vehicle_types[t].count) {
+                let nodes = &sol.routes[ri].nodes;
+                if nodes
+                    .iter()
+                    .any(|&n| !p.compat[(n as usize / 2) * nvt + alt])
+                {
+                    continue;
+                }
+                let nodes = nodes.clone();
+                if let Some(c) = self.route_cost(alt, &nodes) {
+                    if c < cost - eps && best.is_none_or(|b| c < b.1) {
+                        best = Some((alt, c));
+                    }
+                }
+            }
+            if let Some((alt, _)) = best {
+                let nodes = std::mem::take(&mut sol.routes[ri].nodes);
+                sol.routes[ri] = RouteState::build(p, alt, nodes, &mut self.sc);
+                used[vt] -= 1;
+                used[alt] += 1;
+                improved = true;
+            }
+        }
+        improved
+    }
+
+    /// Pair exchange: `r` and a neighbour `c` on another route swap routes,
+    /// each going to its cheapest position in the other route. Applies the
+    /// first improving move.
+    fn try_exchange(&mut self, sol: &mut Sol, r: usize, eps: f64) -> bool {
+        let ctx = self.ctx;
+        let p = &ctx.p;
+        let a = sol.route_of[r];
+        let alone_on =
+            |ri: usize, x: usize| sol.routes[ri].nodes.iter().all(|&n| n as usize / 2 == x);
+        if a == NONE || alone_on(a as usize, r) {
+            return false;
+        }
+        let a = a as usize;
+        let mut a_minus: Option<RouteState> = None;
+        for &c in ctx.neigh[r].iter().take(LS_NEIGH) {
+            let c = c as usize;
+            let b = sol.route_of[c];
+            if b == NONE || b as usize == a || alone_on(b as usize, c) {
+                continue;
+            }
+            let b = b as usize;
+            let clash = |x: usize, route: usize, partner: usize| {
+                p.conflicts[x]
+                    .iter()
+                    .any(|&y| y != partner && sol.route_of[y] == route as u32)
+            };
+            if clash(r, b, c) || clash(c, a, r) {
+                continue;
+            }
+            if !p.compat[r * p.nvt() + sol.routes[b].vt]
+                || !p.compat[c * p.nvt() + sol.routes[a].vt]
+            {
+                continue;
+            }
+            let am = match a_minus.take() {
+                Some(am) => am,
+                None => {
+                    let nodes = self.without(&sol.routes[a], r);
+                    RouteState::build(p, sol.routes[a].vt, nodes, &mut self.sc)
+                }
+            };
+            let nodes = self.without(&sol.routes[b], c);
+            let bm = RouteState::build(p, sol.routes[b].vt, nodes, &mut self.sc);
+            let old = sol.routes[a].cost + sol.routes[b].cost;
+            let found = self.best_position_in(&am, c).and_then(|(dc, ic, jc)| {
+                let base = am.cost + bm.cost + dc;
+                if base - old > -eps {
+                    return None; // inserting r never has a negative cost
+                }
+                let (dr, ir, jr) = self.best_position_in(&bm, r)?;
+                (base + dr - old < -eps).then_some((ic, jc, ir, jr))
+            });
+            if let Some((ic, jc, ir, jr)) = found {
+                let na = self.new_nodes(c, &am, ic, jc);
+                let nb = self.new_nodes(r, &bm, ir, jr);
+                sol.routes[a] = RouteState::build(p, am.vt, na, &mut self.sc);
+                sol.routes[b] = RouteState::build(p, bm.vt, nb, &mut self.sc);
+                sol.route_of[r] = b as u32;
+                sol.route_of[c] = a as u32;
+                return true;
+            }
+            a_minus = Some(am);
+        }
+        false
+    }
+
+    fn without(&self, rt: &RouteState, r: usize) -> Vec<u32> {
+        rt.nodes
+            .iter()
+            .copied()
+            .filter(|&n| n as usize / 2 != r)
+            .collect()
+    }
+
+    /// 2-opt\* between the route of `r` and the routes of its neighbours:
+    /// after a stop of `r`, continue with a neighbour's stop and the rest of
+    /// its route. Applies the first improving move.
+    fn try_two_opt_star(&mut self, sol: &mut Sol, r: usize, eps: f64) -> bool {
+        let ctx = self.ctx;
+        let p = &ctx.p;
+        let a = sol.route_of[r];
+        if a == NONE {
+            return false;
+        }
+        let a = a as usize;
+        // cut points of route a right after a stop of r
+        let na = &sol.routes[a].nodes;
+        let cuts_a: Vec<usize> = (0..na.len())
+            .filter(|&k| na[k] as usize / 2 == r)
+            .map(|k| k + 1)
+            .filter(|&i| closed_cut(p, na, i))
+            .collect();
+        if cuts_a.is_empty() {
+            return false;
+        }
+        for &c in ctx.neigh[r].iter().take(LS_NEIGH) {
+            let c = c as usize;
+            let b = sol.route_of[c];
+            if b == NONE || b as usize == a {
+                continue;
+            }
+            let b = b as usize;
+            let rb = &sol.routes[b];
+            let old = sol.routes[a].cost + rb.cost;
+            let cuts_b: Vec<usize> = (0..rb.nodes.len())
+                .filter(|&k| rb.nodes[k] as usize / 2 == c && closed_cut(p, &rb.nodes, k))
+                .collect();
+            for j in cuts_b {
+                for &i in &cuts_a {
+                    let (ra, rb) = (&sol.routes[a], &sol.routes[b]);
+                    let mut new_a: Vec<u32> = ra.nodes[..i].to_vec();
+                    new_a.extend_from_slice(&rb.nodes[j..]);
+                    let mut new_b: Vec<u32> = rb.nodes[..j].to_vec();
+                    new_b.extend_from_slice(&ra.nodes[i..]);
+                    let (va, vb) = (ra.vt, rb.vt);
+                    let Some(ca) = self.route_cost(va, &new_a) else {
+                        continue;
+                    };
+                    if ca - old > -eps {
+                        continue; // route costs are never negative
+                    }
+                    let Some(cb) = self.route_cost(vb, &new_b) else {
+                        continue;
+                    };
+                    if ca + cb - old < -eps {
+                        sol.routes[a] = RouteState::build(p, va, new_a, &mut self.sc);
+                        sol.routes[b] = RouteState::build(p, vb, new_b, &mut self.sc);
+                        for (ri, rt) in [(a, &sol.routes[a]), (b, &sol.routes[b])] {
+                            for &n in &rt.nodes {
+                                sol.route_of[n as usize / 2] = ri as u32;
+                            }
+                        }
+                        return true;
+                    }
+                }
+            }
+        }
+        false
     }
 
     fn new_nodes(&self, r: usize, rt: &RouteState, i: usize, j: usize) -> Vec<u32> {
@@ -897,6 +1217,9 @@ impl<'c, 'a> Worker<'c, 'a> {
         cand.cost -= self.ctx.penalty * prev as f64;
         let cap = self.cap();
         self.recreate(&mut cand, todo, cap);
+        if better(self.ctx, &cand, &self.best) {
+            self.local_search(&mut cand, LS_ROUNDS);
+        }
         let t = self.temperature(frac);
         let u = self.rng.f64().max(1e-300);
         let accept = if self.ctx.hier && cand.unassigned.len() > self.cur.unassigned.len() {
@@ -1273,11 +1596,10 @@ fn search(
     let mut gbest = workers[0].best.clone();
     let mut pool = Pool::new(POOL_CAP);
     let mut epochs = 0u64;
-    // Set partitioning has no time limit of its own: keep it to a quarter
-    // of the time spent, and never start one that could overrun the
-    // deadline (judged by the slowest solve so far).
+    // Set partitioning gets at most a quarter of the time spent so far (and
+    // never more than what is left before the deadline); without a time
+    // limit, each solve gets SPP_CAP.
     let mut spp_spent = Duration::ZERO;
-    let mut spp_slowest = Duration::ZERO;
     let report = |g: &Sol, iters: u64| {
         progress(Progress {
             elapsed: started.elapsed(),
@@ -1326,10 +1648,14 @@ fn search(
                 w.harvest.clear();
             }
             epochs += 1;
-            let spp_affordable = spp_spent * 4 <= started.elapsed()
-                && deadline.is_none_or(|d| Instant::now() + spp_slowest * 2 < d);
+            let spp_budget = match deadline {
+                Some(d) => (started.elapsed() / 4)
+                    .saturating_sub(spp_spent)
+                    .min(d.saturating_duration_since(Instant::now())),
+                None => SPP_CAP,
+            };
             if epochs % SPP_EVERY == 0
-                && spp_affordable
+                && spp_budget >= SPP_MIN
                 && !stop(workers[0].iter)
                 && gbest.unassigned.is_empty()
             {
@@ -1339,10 +1665,13 @@ fn search(
                     usize::MAX / 2
                 };
                 let spp_started = Instant::now();
-                let chosen = pool.solve(ctx, max_routes);
-                let took = spp_started.elapsed();
-                spp_spent += took;
-                spp_slowest = spp_slowest.max(took);
+                let incumbent: Vec<(usize, &[u32])> = gbest
+                    .routes
+                    .iter()
+                    .map(|r| (r.vt, r.nodes.as_slice()))
+                    .collect();
+                let chosen = pool.solve(ctx, max_routes, spp_budget, &incumbent);
+                spp_spent += spp_started.elapsed();
                 if let Some(chosen) = chosen {
                     let mut sc = Scratch::default();
                     let mut s = Sol {
@@ -1433,5 +1762,143 @@ fn to_solution(
         unassigned,
         cost,
         iterations,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{CapacityRule, ObjectiveWeights, Request, Stop, VehicleType};
+
+    /// Depot at the origin, requests 0 and 1 near x = 10, 2 and 3 near
+    /// x = -10 (delivery-only, like Solomon customers).
+    fn two_clusters(types: Vec<(usize, f64)>) -> Instance {
+        let coords = [
+            (0.0, 0.0),
+            (10.0, 0.0),
+            (11.0, 0.0),
+            (-10.0, 0.0),
+            (-11.0, 0.0),
+        ];
+        let m = Instance::euclidean_matrices(&coords);
+        let req = |loc: usize| Request {
+            pickup: None,
+            delivery: Some(Stop {
+                location: loc,
+                tw_open: 0.0,
+                tw_close: 1000.0,
+                service: 0.0,
+            }),
+            load: vec![1],
+            max_ride: None,
+            required_features: 0,
+            travel_alone: false,
+            conflicts: vec![],
+            ride_time_weight: None,
+        };
+        Instance {
+            n_locations: 5,
+            duration: m.clone(),
+            distance: m,
+            requests: (1..5).map(req).collect(),
+            vehicle_types: types
+                .into_iter()
+                .map(|(count, fixed_cost)| VehicleType {
+                    count,
+                    start_location: 0,
+                    end_location: 0,
+                    capacity: vec![CapacityRule {
+                        coef: vec![1],
+                        limit: 2,
+                    }],
+                    features: 0,
+                    fixed_cost,
+                    cost_per_distance: 1.0,
+                    cost_per_duration: 0.0,
+                    shift_open: 0.0,
+                    shift_close: 1000.0,
+                    max_duration: None,
+                })
+                .collect(),
+            objective: ObjectiveWeights::default(),
+        }
+    }
+
+    fn sol_of(ctx: &Ctx, routes: &[(usize, Vec<u32>)]) -> Sol {
+        let mut sc = Scratch::default();
+        let mut s = Sol {
+            routes: routes
+                .iter()
+                .map(|(vt, n)| RouteState::build(&ctx.p, *vt, n.clone(), &mut sc))
+                .collect(),
+            unassigned: Vec::new(),
+            route_of: vec![NONE; ctx.p.nreq],
+            cost: 0.0,
+        };
+        s.recompute(ctx);
+        s
+    }
+
+    fn assert_consistent(ctx: &Ctx, s: &Sol) {
+        let mut sc = Scratch::default();
+        let mut total = 0.0;
+        for (ri, rt) in s.routes.iter().enumerate() {
+            let ev = evaluate(&ctx.p, rt.vt, &rt.nodes, &mut sc);
+            assert!(ev.violation.is_none(), "{:?}", ev.violation);
+            assert!((ev.cost - rt.cost).abs() < 1e-9);
+            total += ev.cost;
+            for &n in &rt.nodes {
+                assert_eq!(s.route_of[n as usize / 2], ri as u32);
+            }
+        }
+        assert!((total - s.cost).abs() < 1e-9);
+    }
+
+    #[test]
+    fn local_search_uncrosses_routes() {
+        let inst = two_clusters(vec![(2, 100.0)]);
+        let (ctx, _) = build_ctx(&inst);
+        let mut w = Worker::new(&ctx, 1);
+        // each route serves one customer of each cluster: 2 * (100 + 42)
+        let mut s = sol_of(&ctx, &[(0, vec![1, 5]), (0, vec![3, 7])]);
+        assert!((s.cost - 284.0).abs() < 1e-9);
+        w.local_search(&mut s, LS_ROUNDS);
+        assert_consistent(&ctx, &s);
+        // one route per cluster: 2 * (100 + 22)
+        assert!((s.cost - 244.0).abs() < 1e-9, "{}", s.cost);
+    }
+
+    #[test]
+    fn local_search_moves_a_route_to_a_cheaper_vehicle_type() {
+        let inst = two_clusters(vec![(2, 100.0), (1, 60.0)]);
+        let (ctx, _) = build_ctx(&inst);
+        let mut w = Worker::new(&ctx, 1);
+        let mut s = sol_of(&ctx, &[(0, vec![1, 3]), (0, vec![5, 7])]);
+        w.local_search(&mut s, LS_ROUNDS);
+        assert_consistent(&ctx, &s);
+        // only one vehicle of the cheap type exists
+        let used = s.used(2);
+        assert_eq!(used, vec![1, 1]);
+        assert!((s.cost - (100.0 + 60.0 + 44.0)).abs() < 1e-9, "{}", s.cost);
+    }
+
+    #[test]
+    fn cuts_never_split_a_pickup_delivery_pair() {
+        let mut inst = two_clusters(vec![(2, 100.0)]);
+        // request 0 becomes a pickup at location 1 and delivery at 2
+        inst.requests[0].pickup = Some(Stop {
+            location: 1,
+            tw_open: 0.0,
+            tw_close: 1000.0,
+            service: 0.0,
+        });
+        inst.requests[0].delivery.as_mut().unwrap().location = 2;
+        let (ctx, _) = build_ctx(&inst);
+        // nodes: pickup 0, delivery 1 of request 0, then request 1's delivery
+        let nodes = [0u32, 1, 3];
+        assert!(closed_cut(&ctx.p, &nodes, 0));
+        assert!(!closed_cut(&ctx.p, &nodes, 1));
+        assert!(closed_cut(&ctx.p, &nodes, 2));
+        assert!(closed_cut(&ctx.p, &nodes, 3));
     }
 }

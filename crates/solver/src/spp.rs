@@ -4,10 +4,18 @@
 //! requests (within the fleet and, for the hierarchical objective, the best
 //! vehicle count). Routes from different solutions that were never together
 //! can combine into a better solution than any worker holds.
+//!
+//! Every solve has a time limit and starts from the incumbent (the current
+//! best solution's routes, which are always in the pool), so a solve that
+//! runs out of time still returns a cover at least as good as the incumbent.
 
 use crate::search::{Ctx, RouteState};
-use good_lp::{constraint, microlp, variable, variables, Expression, Solution, SolverModel};
+use good_lp::{
+    constraint, microlp, variable, variables, Expression, Solution, SolverModel,
+    WithInitialSolution, WithTimeLimit,
+};
 use std::collections::HashMap;
+use std::time::Duration;
 
 struct Col {
     vt: usize,
@@ -80,7 +88,17 @@ impl Pool {
     /// `count` routes per vehicle type and `max_routes` in total. Returns
     /// the chosen routes' (vehicle type, nodes), or `None` if the model has
     /// no solution.
-    pub(crate) fn solve(&self, ctx: &Ctx, max_routes: usize) -> Option<Vec<(usize, Vec<u32>)>> {
+    /// The cheapest cover of all active requests by pool routes, with at
+    /// most `max_routes` routes, within `time_limit`, warm-started from
+    /// `incumbent` (routes as `(vehicle type, nodes)`; those not in the pool
+    /// are ignored). `None` if no cover is found in time.
+    pub(crate) fn solve(
+        &self,
+        ctx: &Ctx,
+        max_routes: usize,
+        time_limit: Duration,
+        incumbent: &[(usize, &[u32])],
+    ) -> Option<Vec<(usize, Vec<u32>)>> {
         let nreq = ctx.p.nreq;
         let mut vars = variables!();
         let xs: Vec<_> = self
@@ -89,7 +107,20 @@ impl Pool {
             .map(|_| vars.add(variable().binary()))
             .collect();
         let obj: Expression = self.cols.iter().zip(&xs).map(|(c, &x)| c.cost * x).sum();
-        let mut model = vars.minimise(obj).using(microlp);
+        let mut start = vec![0.0; self.cols.len()];
+        for (vt, nodes) in incumbent {
+            let mut reqs: Vec<u32> = nodes.iter().map(|&n| n / 2).collect();
+            reqs.sort_unstable();
+            reqs.dedup();
+            if let Some(&i) = self.index.get(&(*vt, reqs)) {
+                start[i] = 1.0;
+            }
+        }
+        let mut model = vars
+            .minimise(obj)
+            .using(microlp)
+            .with_time_limit(time_limit.as_secs_f64())
+            .with_initial_solution(xs.iter().copied().zip(start));
         let mut rows: Vec<Expression> = vec![Expression::from(0.0); nreq];
         let mut covered = vec![false; nreq];
         for (c, &x) in self.cols.iter().zip(&xs) {
@@ -199,10 +230,10 @@ mod tests {
         ] {
             pool.add(&RouteState::build(&ctx.p, 0, nodes, &mut sc));
         }
-        let mut chosen = pool.solve(&ctx, 10).unwrap();
+        let mut chosen = pool.solve(&ctx, 10, Duration::from_secs(10), &[]).unwrap();
         chosen.sort();
         assert_eq!(chosen, vec![(0, vec![1, 3]), (0, vec![5, 7])]);
         // with a single route allowed there is no cover in the pool
-        assert!(pool.solve(&ctx, 1).is_none());
+        assert!(pool.solve(&ctx, 1, Duration::from_secs(10), &[]).is_none());
     }
 }
