@@ -283,6 +283,90 @@ pub(crate) struct Ctx<'a> {
 }
 
 /// Lexicographic comparison used for "best" (hierarchical) or plain cost.
+/// A lower bound on the number of vehicles serving all of `active`, for
+/// any fleet mix: delivery-only requests are all on board when a vehicle
+/// leaves the depot (pickup-only ones when it returns), so for each load
+/// dimension their total must fit into the vehicles used, taken largest
+/// first. A vehicle type carries at most `limit / coef` of a dimension under
+/// each of its capacity rules (rules with a negative coefficient are
+/// ignored, which only loosens the bound). Requests with both a pickup and a
+/// delivery reuse capacity and count only towards "at least one vehicle".
+pub(crate) fn vehicles_lower_bound(p: &Prep, active: &[usize]) -> usize {
+    let inst = p.inst;
+    if active.is_empty() {
+        return 0;
+    }
+    let ndim = inst
+        .requests
+        .iter()
+        .map(|r| r.load.len())
+        .max()
+        .unwrap_or(0);
+    let carry = |vt: &crate::VehicleType, d: usize| -> Option<i64> {
+        vt.capacity
+            .iter()
+            .filter(|rule| rule.coef.iter().all(|&c| c >= 0))
+            .filter_map(|rule| {
+                let c = *rule.coef.get(d).unwrap_or(&0);
+                (c > 0).then(|| (rule.limit.max(0) / c) as i64)
+            })
+            .min()
+    };
+    let mut lb = 1;
+    for delivery_only in [true, false] {
+        for d in 0..ndim {
+            let need: i64 = active
+                .iter()
+                .filter(|&&r| {
+                    if delivery_only {
+                        p.has_d[r] && !p.has_p[r]
+                    } else {
+                        p.has_p[r] && !p.has_d[r]
+                    }
+                })
+                .map(|&r| *inst.requests[r].load.get(d).unwrap_or(&0) as i64)
+                .filter(|&q| q > 0)
+                .sum();
+            if need == 0 {
+                continue;
+            }
+            // (units per vehicle, vehicles), largest first; None = unlimited
+            let mut caps: Vec<(Option<i64>, usize)> = inst
+                .vehicle_types
+                .iter()
+                .filter(|vt| vt.count > 0)
+                .map(|vt| (carry(vt, d), vt.count))
+                .collect();
+            caps.sort_by(|a, b| match (a.0, b.0) {
+                (None, None) => std::cmp::Ordering::Equal,
+                (None, _) => std::cmp::Ordering::Less,
+                (_, None) => std::cmp::Ordering::Greater,
+                (Some(x), Some(y)) => y.cmp(&x),
+            });
+            let (mut got, mut k) = (0i64, 0usize);
+            for (cap, count) in caps {
+                let Some(cap) = cap else {
+                    k += 1; // one vehicle without a limit carries it all
+                    break;
+                };
+                if cap <= 0 {
+                    break;
+                }
+                let take = (((need - got) + cap - 1) / cap).min(count as i64);
+                k += take as usize;
+                got += take * cap;
+                if got >= need {
+                    break;
+                }
+            }
+            // if the fleet cannot carry it all, any bound up to the fleet
+            // size is still valid (the plan leaves requests out)
+            lb = lb.max(k);
+        }
+    }
+    lb
+}
+
 /// Whether cutting `nodes` before index `i` (head `nodes[..i]`, tail
 /// `nodes[i..]`) keeps every pickup–delivery pair on one side.
 fn closed_cut(p: &Prep, nodes: &[u32], i: usize) -> bool {
@@ -1461,23 +1545,7 @@ pub(crate) fn build_ctx(inst: &Instance) -> (Ctx<'_>, Vec<(usize, UnassignedReas
         .collect();
     let maxd = inst.distance.iter().copied().fold(0.0, f64::max);
     let hier = inst.objective.minimise_vehicles;
-    // vehicles lower bound: single-rule capacity bound over all vehicle types
-    let vehicles_lb = {
-        let mut lb = 0usize;
-        if nvt == 1 {
-            let vt = &inst.vehicle_types[0];
-            for (k, rule) in vt.capacity.iter().enumerate() {
-                if rule.limit > 0 {
-                    let tot: i64 = active
-                        .iter()
-                        .map(|&r| p.qrule[0][k * nreq + r] as i64)
-                        .sum();
-                    lb = lb.max(((tot + rule.limit as i64 - 1) / rule.limit as i64) as usize);
-                }
-            }
-        }
-        lb
-    };
+    let vehicles_lb = vehicles_lower_bound(&p, &active);
     let empty: Vec<RouteState> = (0..nvt)
         .map(|v| RouteState::build(&p, v, Vec::new(), &mut sc))
         .collect();
@@ -1880,6 +1948,40 @@ mod tests {
         let used = s.used(2);
         assert_eq!(used, vec![1, 1]);
         assert!((s.cost - (100.0 + 60.0 + 44.0)).abs() < 1e-9, "{}", s.cost);
+    }
+
+    #[test]
+    fn vehicle_bound_takes_the_largest_vehicles_first() {
+        // four customers of demand 1; one vehicle of capacity 2 (limit set
+        // below) and plenty of capacity 1
+        let mut inst = two_clusters(vec![(1, 100.0), (5, 100.0)]);
+        inst.vehicle_types[1].capacity[0].limit = 1;
+        let (ctx, _) = build_ctx(&inst);
+        let all: Vec<usize> = (0..4).collect();
+        assert_eq!(vehicles_lower_bound(&ctx.p, &all), 3);
+        // a single type: ceil(4 / 2)
+        let inst = two_clusters(vec![(4, 100.0)]);
+        let (ctx, _) = build_ctx(&inst);
+        assert_eq!(vehicles_lower_bound(&ctx.p, &all), 2);
+        assert_eq!(vehicles_lower_bound(&ctx.p, &[]), 0);
+    }
+
+    #[test]
+    fn vehicle_bound_ignores_pairs_that_reuse_capacity() {
+        let mut inst = two_clusters(vec![(4, 100.0)]);
+        for (k, r) in inst.requests.iter_mut().enumerate() {
+            r.pickup = Some(Stop {
+                location: k + 1,
+                tw_open: 0.0,
+                tw_close: 1000.0,
+                service: 0.0,
+            });
+            r.delivery.as_mut().unwrap().location = 0;
+            r.load = vec![2];
+        }
+        let (ctx, _) = build_ctx(&inst);
+        // one vehicle of capacity 2 can serve the four pairs one by one
+        assert_eq!(vehicles_lower_bound(&ctx.p, &[0, 1, 2, 3]), 1);
     }
 
     #[test]
