@@ -1834,13 +1834,13 @@ fn to_solution(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::{CapacityRule, ObjectiveWeights, Request, Stop, VehicleType};
 
     /// Depot at the origin, requests 0 and 1 near x = 10, 2 and 3 near
     /// x = -10 (delivery-only, like Solomon customers).
-    fn two_clusters(types: Vec<(usize, f64)>) -> Instance {
+    pub(crate) fn two_clusters(types: Vec<(usize, f64)>) -> Instance {
         let coords = [
             (0.0, 0.0),
             (10.0, 0.0),

@@ -5,9 +5,11 @@
 //! vehicle count). Routes from different solutions that were never together
 //! can combine into a better solution than any worker holds.
 //!
-//! Every solve has a time limit and starts from the incumbent (the current
-//! best solution's routes, which are always in the pool), so a solve that
-//! runs out of time still returns a cover at least as good as the incumbent.
+//! Every solve has a time limit and is warm-started from the incumbent (the
+//! current best solution's routes, which are always in the pool): a solve
+//! that runs out of time after the root relaxation still returns a cover at
+//! least as good as the incumbent; one that runs out before returns nothing
+//! and the search keeps its best.
 
 use crate::search::{Ctx, RouteState};
 use good_lp::{
@@ -165,57 +167,13 @@ mod tests {
     use super::*;
     use crate::eval::Scratch;
     use crate::search::build_ctx;
-    use crate::{CapacityRule, Instance, ObjectiveWeights, Request, Stop, VehicleType};
+    use crate::search::tests::two_clusters;
 
     #[test]
     fn recombines_routes_from_different_solutions() {
         // depot at 0; requests 0,1 near x=10 and 2,3 near x=-10
-        let coords = [
-            (0.0, 0.0),
-            (10.0, 0.0),
-            (11.0, 0.0),
-            (-10.0, 0.0),
-            (-11.0, 0.0),
-        ];
-        let m = Instance::euclidean_matrices(&coords);
-        let req = |loc: usize| Request {
-            pickup: None,
-            delivery: Some(Stop {
-                location: loc,
-                tw_open: 0.0,
-                tw_close: 1000.0,
-                service: 0.0,
-            }),
-            load: vec![1],
-            max_ride: None,
-            required_features: 0,
-            travel_alone: false,
-            conflicts: vec![],
-            ride_time_weight: None,
-        };
-        let inst = Instance {
-            n_locations: 5,
-            duration: m.clone(),
-            distance: m,
-            requests: (1..5).map(req).collect(),
-            vehicle_types: vec![VehicleType {
-                count: 4,
-                start_location: 0,
-                end_location: 0,
-                capacity: vec![CapacityRule {
-                    coef: vec![1],
-                    limit: 4,
-                }],
-                features: 0,
-                fixed_cost: 100.0,
-                cost_per_distance: 1.0,
-                cost_per_duration: 0.0,
-                shift_open: 0.0,
-                shift_close: 1000.0,
-                max_duration: None,
-            }],
-            objective: ObjectiveWeights::default(),
-        };
+        let mut inst = two_clusters(vec![(4, 100.0)]);
+        inst.vehicle_types[0].capacity[0].limit = 4;
         let (ctx, _) = build_ctx(&inst);
         let mut sc = Scratch::default();
         let mut pool = Pool::new(100);
@@ -235,5 +193,38 @@ mod tests {
         assert_eq!(chosen, vec![(0, vec![1, 3]), (0, vec![5, 7])]);
         // with a single route allowed there is no cover in the pool
         assert!(pool.solve(&ctx, 1, Duration::from_secs(10), &[]).is_none());
+    }
+
+    #[test]
+    fn a_solve_out_of_time_is_never_worse_than_the_incumbent() {
+        let mut inst = two_clusters(vec![(4, 100.0)]);
+        inst.vehicle_types[0].capacity[0].limit = 4;
+        let (ctx, _) = build_ctx(&inst);
+        let mut sc = Scratch::default();
+        let mut pool = Pool::new(100);
+        let incumbent = [vec![1u32, 5], vec![3, 7]];
+        for nodes in incumbent.iter().chain(&[vec![1u32, 3], vec![5, 7]]) {
+            pool.add(&RouteState::build(&ctx.p, 0, nodes.clone(), &mut sc));
+        }
+        let inc: Vec<(usize, &[u32])> = incumbent.iter().map(|n| (0, n.as_slice())).collect();
+        // no time at all: nothing, or nothing worse than the warm start
+        // (microlp applies it once the root relaxation is solved)
+        let chosen = pool
+            .solve(&ctx, 10, Duration::ZERO, &inc)
+            .unwrap_or_else(|| incumbent.iter().map(|n| (0, n.clone())).collect());
+        let cost = |routes: &[(usize, Vec<u32>)]| -> f64 {
+            routes
+                .iter()
+                .map(|(vt, n)| {
+                    RouteState::build(&ctx.p, *vt, n.clone(), &mut Scratch::default()).cost
+                })
+                .sum()
+        };
+        let inc_owned: Vec<(usize, Vec<u32>)> = incumbent.iter().map(|n| (0, n.clone())).collect();
+        assert!(cost(&chosen) <= cost(&inc_owned) + 1e-9);
+        // with time, the optimum
+        let mut best = pool.solve(&ctx, 10, Duration::from_secs(10), &inc).unwrap();
+        best.sort();
+        assert_eq!(best, vec![(0, vec![1, 3]), (0, vec![5, 7])]);
     }
 }
