@@ -220,36 +220,46 @@ mod tests {
     const S: [f64; 2] = [51.4982, -0.1];
     const N: [f64; 2] = [51.5018, -0.1];
 
-    /// A plus-shaped junction: four two-way arms (ways 1 W–X, 2 X–E, 3 S–X, 4 X–N).
-    fn cross(restrictions: &[Restriction]) -> (RoadNetwork, BuildReport) {
-        let e7 = |p: [f64; 2]| ((p[0] * 1e7).round() as i32, (p[1] * 1e7).round() as i32);
-        let coords: HashMap<i64, (i32, i32)> = [(1, X), (2, W), (3, E), (4, S), (5, N)]
-            .into_iter()
-            .map(|(id, p)| (id, e7(p)))
-            .collect();
-        let way = |id, nodes: Vec<i64>| CarWay {
+    /// A two-way residential way through OSM nodes `nodes` (1 = X, 2 = W,
+    /// 3 = E, 4 = S, 5 = N).
+    fn way(id: i64, nodes: Vec<i64>) -> CarWay {
+        CarWay {
             id,
             class: RoadClass::Residential,
             nodes,
             fwd: true,
             bwd: true,
             speed_kmh: 16.0,
-        };
-        let ways = vec![
-            way(1, vec![2, 1]),
-            way(2, vec![1, 3]),
-            way(3, vec![4, 1]),
-            way(4, vec![1, 5]),
-        ];
+        }
+    }
+
+    /// The network of `ways` over the five junction nodes.
+    fn network(ways: &[CarWay], restrictions: &[Restriction]) -> (RoadNetwork, BuildReport) {
+        let e7 = |p: [f64; 2]| ((p[0] * 1e7).round() as i32, (p[1] * 1e7).round() as i32);
+        let coords: HashMap<i64, (i32, i32)> = [(1, X), (2, W), (3, E), (4, S), (5, N)]
+            .into_iter()
+            .map(|(id, p)| (id, e7(p)))
+            .collect();
         let mut report = BuildReport::default();
         let net = RoadNetwork::from_ways(
-            &ways,
+            ways,
             &coords,
             restrictions,
             &SpeedProfile::default(),
             &mut report,
         );
         (net, report)
+    }
+
+    /// A plus-shaped junction: four two-way arms (ways 1 W–X, 2 X–E, 3 S–X, 4 X–N).
+    fn cross(restrictions: &[Restriction]) -> (RoadNetwork, BuildReport) {
+        let ways = [
+            way(1, vec![2, 1]),
+            way(2, vec![1, 3]),
+            way(3, vec![4, 1]),
+            way(4, vec![1, 5]),
+        ];
+        network(&ways, restrictions)
     }
 
     fn dist(net: &RoadNetwork, a: [f64; 2], b: [f64; 2]) -> f64 {
@@ -308,20 +318,7 @@ mod tests {
     fn no_u_turn_on_a_through_way_only_bans_turning_back() {
         // Way 1 is W–X and way 2 is X–E; make a through way 5: W–X–E.
         let (free, _) = cross(&[]);
-        let e7 = |p: [f64; 2]| ((p[0] * 1e7).round() as i32, (p[1] * 1e7).round() as i32);
-        let coords: HashMap<i64, (i32, i32)> = [(1, X), (2, W), (3, E), (4, S), (5, N)]
-            .into_iter()
-            .map(|(id, p)| (id, e7(p)))
-            .collect();
-        let way = |id, nodes: Vec<i64>| CarWay {
-            id,
-            class: RoadClass::Residential,
-            nodes,
-            fwd: true,
-            bwd: true,
-            speed_kmh: 16.0,
-        };
-        let ways = vec![
+        let ways = [
             way(5, vec![2, 1, 3]),
             way(3, vec![4, 1]),
             way(4, vec![1, 5]),
@@ -332,8 +329,7 @@ mod tests {
             to_way: 5,
             only: false,
         };
-        let mut rep = BuildReport::default();
-        let net = RoadNetwork::from_ways(&ways, &coords, &[r], &SpeedProfile::default(), &mut rep);
+        let (net, rep) = network(&ways, &[r]);
         assert_eq!(rep.restrictions.applied, 1);
         // Straight on through X is still allowed.
         let near_e = [51.5, -0.0975];

@@ -729,12 +729,7 @@ impl<'c, 'a> Worker<'c, 'a> {
         to: &RouteState,
         r: usize,
     ) -> Option<f64> {
-        let nodes: Vec<u32> = from
-            .nodes
-            .iter()
-            .copied()
-            .filter(|&n| n as usize / 2 != r)
-            .collect();
+        let nodes = self.without(from, r);
         let removed_cost = self.removal_cost(from.vt, nodes);
         let (ins, _, _) = self.best_position_in(to, r)?;
         Some(removed_cost - from.cost + ins)
@@ -804,7 +799,8 @@ impl<'c, 'a> Worker<'c, 'a> {
             return false;
         }
         let a = a as usize;
-        let mut gain: Option<f64> = None;
+        // route a without r, built on first need
+        let mut rest: Option<RouteState> = None;
         let mut tried = [NONE; LS_NEIGH];
         for (k, &c) in ctx.neigh[r].iter().take(LS_NEIGH).enumerate() {
             let b = sol.route_of[c as usize];
@@ -819,26 +815,19 @@ impl<'c, 'a> Worker<'c, 'a> {
             {
                 continue;
             }
-            let g = match gain {
-                Some(g) => g,
-                None => {
-                    let rest = self.without(&sol.routes[a], r);
-                    let g = sol.routes[a].cost - self.removal_cost(sol.routes[a].vt, rest);
-                    gain = Some(g);
-                    g
-                }
-            };
+            let rest = rest.get_or_insert_with(|| {
+                let nodes = self.without(&sol.routes[a], r);
+                RouteState::build(&ctx.p, sol.routes[a].vt, nodes, &mut self.sc)
+            });
+            let gain = sol.routes[a].cost - rest.cost;
             let Some((ins, i, j)) = self.best_position_in(&sol.routes[b], r) else {
                 continue;
             };
-            if ins - g < -eps {
-                let p = &ctx.p;
+            if ins - gain < -eps {
                 let nodes = self.new_nodes(r, &sol.routes[b], i, j);
                 let vb = sol.routes[b].vt;
-                sol.routes[b] = RouteState::build(p, vb, nodes, &mut self.sc);
-                let rest = self.without(&sol.routes[a], r);
-                let va = sol.routes[a].vt;
-                sol.routes[a] = RouteState::build(p, va, rest, &mut self.sc);
+                sol.routes[b] = RouteState::build(&ctx.p, vb, nodes, &mut self.sc);
+                sol.routes[a] = rest.clone();
                 sol.route_of[r] = b as u32;
                 return true;
             }
@@ -895,9 +884,9 @@ impl<'c, 'a> Worker<'c, 'a> {
         let ctx = self.ctx;
         let p = &ctx.p;
         let a = sol.route_of[r];
-        let alone_on =
+        let holds_only =
             |ri: usize, x: usize| sol.routes[ri].nodes.iter().all(|&n| n as usize / 2 == x);
-        if a == NONE || alone_on(a as usize, r) {
+        if a == NONE || holds_only(a as usize, r) {
             return false;
         }
         let a = a as usize;
@@ -905,7 +894,7 @@ impl<'c, 'a> Worker<'c, 'a> {
         for &c in ctx.neigh[r].iter().take(LS_NEIGH) {
             let c = c as usize;
             let b = sol.route_of[c];
-            if b == NONE || b as usize == a || alone_on(b as usize, c) {
+            if b == NONE || b as usize == a || holds_only(b as usize, c) {
                 continue;
             }
             let b = b as usize;
