@@ -50,8 +50,12 @@ fn kernels(c: &mut Criterion) {
         let stops = long.len();
         // a request from the second route, to insert into the longest one
         let req = other[0].request;
-        let cached = k.cache_route(vt, &long);
-        let cached_other = k.cache_route(vt2, &other);
+        let cached = k
+            .cache_route(vt, &long)
+            .expect("published route is feasible");
+        let cached_other = k
+            .cache_route(vt2, &other)
+            .expect("published route is feasible");
         c.bench_function(&format!("{name}/insertion_{stops}_stops"), |b| {
             b.iter(|| black_box(k.insertion_delta(&cached, black_box(req))))
         });

@@ -8,7 +8,7 @@
 use crate::{Instance, Solution, VisitKind};
 use std::path::Path;
 
-const TOL: f64 = 1e-6;
+const TOL: f64 = crate::TIME_TOLERANCE;
 
 /// Benchmark file formats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -200,20 +200,23 @@ fn timing_feasible(
     let s = n;
     // edges (u, v, w): x_v - x_u <= w
     let mut edges: Vec<(usize, usize, f64)> = Vec::new();
+    // Windows, ride limits and the duty get the same rounding allowance as
+    // the checks of a reported schedule, so that "a schedule exists" and "the
+    // reported schedule is within the rules" agree.
     for k in 0..n {
-        edges.push((s, k, close[k])); // x_k <= close
-        edges.push((k, s, -open[k])); // -x_k <= -open
+        edges.push((s, k, close[k] + TOL)); // x_k <= close
+        edges.push((k, s, -(open[k] - TOL))); // -x_k <= -open
         if k + 1 < n {
             // x_k - x_{k+1} <= -(service_k + travel_k)
             edges.push((k + 1, k, -(service[k] + travel[k])));
         }
         if let Some((pk, lim)) = ride[k] {
             // x_k - (x_pk + service_pk) <= lim
-            edges.push((pk, k, lim + service[pk]));
+            edges.push((pk, k, lim + TOL + service[pk]));
         }
     }
     if max_duration.is_finite() {
-        edges.push((0, n - 1, max_duration));
+        edges.push((0, n - 1, max_duration + TOL));
     }
     let mut dist = vec![f64::INFINITY; n + 1];
     dist[s] = 0.0;

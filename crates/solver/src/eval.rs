@@ -31,7 +31,9 @@ pub enum Violation {
 }
 
 pub(crate) const INF: f64 = f64::INFINITY;
-const EPS: f64 = 1e-9;
+/// Rounding allowance of every time comparison (windows, ride times, duty),
+/// in the instance's time unit: [`crate::TIME_TOLERANCE`].
+const EPS: f64 = crate::TIME_TOLERANCE;
 
 /// Flat per-node and per-request data derived from an [`Instance`].
 pub(crate) struct Prep<'a> {
@@ -165,7 +167,8 @@ impl<'a> Prep<'a> {
     }
 }
 
-/// Result of evaluating one route.
+/// Result of evaluating one route. A rejected route (`violation` set) has
+/// cost `+∞`, so no comparison can ever prefer it.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct RouteEval {
     pub violation: Option<Violation>,
@@ -195,22 +198,62 @@ pub(crate) struct Scratch {
 
 /// Evaluates route `nodes` on vehicle type `vt`. On success (`violation ==
 /// None`) the schedule is left in `sc.b` (start of service per position,
-/// position 0 = start depot departure, last = end depot arrival).
+/// position 0 = start depot departure, last = end depot arrival). On failure
+/// the cost is `+∞` and the buffers hold no usable schedule.
+///
+/// The work is proportional to the route's length: the node-to-position
+/// map is sized once per [`Scratch`] and only the route's own entries are
+/// written and reset.
 pub(crate) fn evaluate(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch) -> RouteEval {
+    evaluate_as(p, vt, nodes, sc, false)
+}
+
+/// [`evaluate`], always leaving the complete timetable in the buffers (with
+/// the departure delayed as far as useful) for [`schedule_from`]. Without
+/// ride-time, duty or duration costs, [`evaluate`] stops after the forward
+/// pass, which already decides feasibility and cost.
+pub(crate) fn evaluate_schedule(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch) -> RouteEval {
+    evaluate_as(p, vt, nodes, sc, true)
+}
+
+fn evaluate_as(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: bool) -> RouteEval {
+    if nodes.is_empty() {
+        return RouteEval::default();
+    }
+    if sc.pos_of.len() < 2 * p.nreq {
+        sc.pos_of.resize(2 * p.nreq, usize::MAX);
+    }
+    let mut duplicate = false;
+    for (k, &n) in nodes.iter().enumerate() {
+        let n = n as usize;
+        duplicate |= sc.pos_of[n] != usize::MAX;
+        sc.pos_of[n] = k + 1;
+    }
+    let mut ev = if duplicate {
+        RouteEval {
+            violation: Some(Violation::Precedence),
+            ..RouteEval::default()
+        }
+    } else {
+        evaluate_mapped(p, vt, nodes, sc, full)
+    };
+    for &n in nodes {
+        sc.pos_of[n as usize] = usize::MAX;
+    }
+    if ev.violation.is_some() {
+        ev.cost = INF;
+    }
+    ev
+}
+
+/// [`evaluate`] once `sc.pos_of` maps every node of the route to its
+/// position (1-based) and every other node to `usize::MAX`.
+fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: bool) -> RouteEval {
     let v = &p.inst.vehicle_types[vt];
     let m = nodes.len();
     let np = m + 2;
     let mut ev = RouteEval::default();
-    if m == 0 {
-        return ev;
-    }
     // ---- static checks: features, pairing, capacity, alone, conflicts
-    sc.pos_of.clear();
-    sc.pos_of.resize(p.nreq * 2, usize::MAX);
-    for (k, &n) in nodes.iter().enumerate() {
-        let n = n as usize;
-        sc.pos_of[n] = k + 1;
-    }
     let nvt = p.nvt();
     let nr = v.capacity.len();
     sc.load.clear();
@@ -334,6 +377,14 @@ pub(crate) fn evaluate(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch) -> 
             ev.violation = Some(window_violation(nodes, k, np));
             return ev;
         }
+    }
+    if !full && !p.complex {
+        // No ride-time, duty or duration cost: the remaining steps only
+        // delay starts within their slack, changing neither feasibility nor
+        // cost.
+        ev.duration = sc.b[np - 1] - sc.d[0];
+        ev.cost = v.fixed_cost + v.cost_per_distance * dist;
+        return ev;
     }
     // ---- steps 3-5: delay the departure by the forward slack
     let maxdur = v.max_duration.unwrap_or(INF);

@@ -42,12 +42,17 @@ impl<'a> Kernels<'a> {
         }
     }
 
-    /// Builds the cached summaries of a (feasible) route.
-    pub fn cache_route(&mut self, vehicle_type: usize, visits: &[Visit]) -> CachedRoute {
+    /// Builds the cached summaries of a route, after the exact check of
+    /// [`Kernels::route_cost`]: an infeasible route is refused with the rule
+    /// it breaks.
+    pub fn cache_route(
+        &mut self,
+        vehicle_type: usize,
+        visits: &[Visit],
+    ) -> Result<CachedRoute, Violation> {
         let nodes = Self::nodes(visits);
-        CachedRoute {
-            state: RouteState::build(&self.ctx.p, vehicle_type, nodes, &mut self.sc),
-        }
+        let state = RouteState::build(&self.ctx.p, vehicle_type, nodes, &mut self.sc)?;
+        Ok(CachedRoute { state })
     }
 
     /// Cost increase of the cheapest feasible insertion of `request` into

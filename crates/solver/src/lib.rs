@@ -34,6 +34,36 @@
 //! and total ride time) is the eight-step schedule's, which is optimal for
 //! route duration when no ride-time limit binds but is a heuristic otherwise.
 
+//!
+//! ## Definitions (shared with the checker and the plan validator)
+//!
+//! * A visit's *start of service* is when boarding or alighting begins; its
+//!   *departure* is the start of service plus the stop's service time. Two
+//!   visits at the same place are served one after another, each with its
+//!   own service time (a stop where several passengers board is a sequence
+//!   of visits with zero travel between them).
+//! * The *ride time* of a request is from the departure of its pickup visit
+//!   (the end of its own boarding) to the start of service of its delivery
+//!   visit (the start of its own alighting). Waiting on board counts.
+//! * Time windows bound the start of service of each visit; the shift bounds
+//!   the start-depot departure and the end-depot arrival; the duty is the
+//!   end-depot arrival minus the start-depot departure.
+//! * Every comparison of times allows [`TIME_TOLERANCE`] for floating-point
+//!   rounding, and nothing more.
+//!
+//! ## What the search guarantees
+//!
+//! No route enters a solution unless [`evaluate`](crate::kernels::Kernels::route_cost)-style
+//! exact evaluation of its whole sequence accepts it: every move (insertion,
+//! removal, local search, vehicle change, set-partitioning recombination)
+//! builds the changed routes through one constructor that runs the exact
+//! check and refuses the route otherwise. Nothing relies on the triangle
+//! inequality for feasibility: removing a stop can lengthen a route when
+//! travel times are not metric (snapped road networks, one-way streets,
+//! user-supplied matrices), so a removal that breaks a route is rejected
+//! like any other move. A rejected route costs `+∞`. The returned solution is
+//! re-evaluated from scratch before it is returned.
+
 #![warn(missing_docs)]
 // Index loops over parallel per-position arrays are the clearest form here.
 #![allow(clippy::needless_range_loop)]
@@ -47,6 +77,13 @@ mod search;
 mod spp;
 
 pub use eval::Violation;
+
+/// Rounding allowance of every time comparison (windows, ride times, shift,
+/// duty) in the engine and in [`checker`], in the instance's time unit
+/// (seconds for senroute's own problems). It absorbs floating-point rounding
+/// only: a ride longer than its limit by more than a microsecond is
+/// infeasible.
+pub const TIME_TOLERANCE: f64 = 1e-6;
 pub use search::solve;
 
 use std::sync::atomic::AtomicBool;
@@ -78,9 +115,10 @@ pub struct Request {
     pub delivery: Option<Stop>,
     /// Load per load dimension (e.g. `[seated, wheelchair]`).
     pub load: Vec<i32>,
-    /// Maximum ride time from pickup departure to start of service at the
-    /// delivery (the passenger stays on board while the vehicle waits). Only
-    /// enforced for requests with both a pickup and a delivery.
+    /// Maximum ride time: from the departure of the pickup visit (end of
+    /// boarding) to the start of service of the delivery visit (start of
+    /// alighting); waiting on board counts. Only enforced for requests with
+    /// both a pickup and a delivery.
     pub max_ride: Option<f64>,
     /// Bitmask of features every vehicle serving this request must have.
     pub required_features: u32,

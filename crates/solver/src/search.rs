@@ -3,11 +3,12 @@
 //! hierarchical objective, run on several threads that share their best
 //! solution at deterministic synchronisation points.
 
-use crate::eval::{evaluate, node_of, schedule_from, Prep, Scratch, INF};
+use crate::eval::{evaluate, evaluate_schedule, node_of, schedule_from, Prep, Scratch, INF};
 use crate::rng::Rng;
 use crate::spp::Pool;
 use crate::{
-    Instance, Progress, Route, Solution, SolverConfig, UnassignedReason, Visit, VisitKind,
+    Instance, Progress, Route, Solution, SolverConfig, UnassignedReason, Violation, Visit,
+    VisitKind,
 };
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -86,7 +87,26 @@ pub(crate) struct RouteState {
 }
 
 impl RouteState {
-    pub(crate) fn build(p: &Prep, vt: usize, nodes: Vec<u32>, sc: &mut Scratch) -> RouteState {
+    /// The one constructor of a route state: runs the exact evaluation of
+    /// the whole sequence and refuses the route if any rule is broken, so a
+    /// solution can only ever hold routes that the exact check accepts
+    /// (whatever the travel-time matrix: nothing here assumes the triangle
+    /// inequality). Then builds the insertion caches.
+    pub(crate) fn build(
+        p: &Prep,
+        vt: usize,
+        nodes: Vec<u32>,
+        sc: &mut Scratch,
+    ) -> Result<RouteState, Violation> {
+        let cost = if nodes.is_empty() {
+            0.0
+        } else {
+            let ev = evaluate(p, vt, &nodes, sc);
+            if let Some(v) = ev.violation {
+                return Err(v);
+            }
+            ev.cost
+        };
         let v = &p.inst.vehicle_types[vt];
         let m = nodes.len();
         let np = m + 2;
@@ -108,7 +128,6 @@ impl RouteState {
             }
         };
         let mut pos = Vec::with_capacity(np);
-        let mut distance = 0.0;
         for k in 0..np {
             let (loc, open, _, serv) = at(k);
             let early = if k == 0 {
@@ -116,7 +135,6 @@ impl RouteState {
             } else {
                 let prev: &Pos = &pos[k - 1];
                 let a = prev.early + prev.serv + p.t(prev.loc, loc);
-                distance += p.d(prev.loc, loc);
                 if a > open {
                     a
                 } else {
@@ -205,16 +223,7 @@ impl RouteState {
                 }
             }
         }
-        let cost = if m == 0 {
-            0.0
-        } else if p.complex {
-            let ev = evaluate(p, vt, &nodes, sc);
-            debug_assert!(ev.violation.is_none(), "{:?}", ev.violation);
-            ev.cost
-        } else {
-            v.fixed_cost + v.cost_per_distance * distance
-        };
-        RouteState {
+        Ok(RouteState {
             vt,
             nodes,
             pos,
@@ -222,7 +231,7 @@ impl RouteState {
             dur_slack,
             cost,
             fresh: true,
-        }
+        })
     }
 
     #[inline]
@@ -425,7 +434,7 @@ struct FleetMin {
 impl<'c, 'a> Worker<'c, 'a> {
     // ------------------------------------------------------------ insertion
     /// Best insertion of request `r` into `rt` (route index `ri`), updating
-    /// `best`. In complex mode, relaxed-feasible candidates are collected in
+    /// `best`. With `collect`, relaxed-feasible candidates are collected in
     /// `self.cands` instead.
     fn scan_route(
         &mut self,
@@ -434,6 +443,7 @@ impl<'c, 'a> Worker<'c, 'a> {
         rt: &RouteState,
         best: &mut Option<Ins>,
         blink: bool,
+        collect: bool,
     ) {
         let p = &self.ctx.p;
         let vt = rt.vt;
@@ -462,7 +472,7 @@ impl<'c, 'a> Worker<'c, 'a> {
              rng: &mut Rng,
              cands: &mut Vec<(f64, usize, usize, usize)>| {
                 let dl = delta * cpd + extra;
-                if complex {
+                if collect {
                     cands.push((dl, ri, i, j));
                     return;
                 }
@@ -685,7 +695,7 @@ impl<'c, 'a> Worker<'c, 'a> {
         }
         let mut best = None;
         self.cands.clear();
-        self.scan_route(r, 0, rt, &mut best, false);
+        self.scan_route(r, 0, rt, &mut best, false, p.complex);
         if !p.complex {
             return best.map(|b| (b.delta, b.i, b.j));
         }
@@ -735,16 +745,14 @@ impl<'c, 'a> Worker<'c, 'a> {
         Some(removed_cost - from.cost + ins)
     }
 
-    /// Cost of a route after a removal (always feasible: removing stops
-    /// never delays the others under the triangle inequality).
+    /// Cost of a route after a removal: `+∞` if the shortened route breaks
+    /// a rule (which happens when travel times are not metric: skipping a
+    /// stop can make the drive longer).
     fn removal_cost(&mut self, vt: usize, nodes: Vec<u32>) -> f64 {
-        let p = &self.ctx.p;
         if nodes.is_empty() {
             0.0
-        } else if p.complex {
-            evaluate(p, vt, &nodes, &mut self.sc).cost
         } else {
-            RouteState::build(p, vt, nodes, &mut self.sc).cost
+            evaluate(&self.ctx.p, vt, &nodes, &mut self.sc).cost
         }
     }
 
@@ -799,8 +807,8 @@ impl<'c, 'a> Worker<'c, 'a> {
             return false;
         }
         let a = a as usize;
-        // route a without r, built on first need
-        let mut rest: Option<RouteState> = None;
+        // route a without r, built on first need (None inside: infeasible)
+        let mut rest: Option<Option<RouteState>> = None;
         let mut tried = [NONE; LS_NEIGH];
         for (k, &c) in ctx.neigh[r].iter().take(LS_NEIGH).enumerate() {
             let b = sol.route_of[c as usize];
@@ -817,8 +825,13 @@ impl<'c, 'a> Worker<'c, 'a> {
             }
             let rest = rest.get_or_insert_with(|| {
                 let nodes = self.without(&sol.routes[a], r);
-                RouteState::build(&ctx.p, sol.routes[a].vt, nodes, &mut self.sc)
+                RouteState::build(&ctx.p, sol.routes[a].vt, nodes, &mut self.sc).ok()
             });
+            // Taking r out breaks route a (non-metric travel times): no
+            // relocation of r is possible.
+            let Some(rest) = rest.as_ref() else {
+                return false;
+            };
             let gain = sol.routes[a].cost - rest.cost;
             let Some((ins, i, j)) = self.best_position_in(&sol.routes[b], r) else {
                 continue;
@@ -826,7 +839,10 @@ impl<'c, 'a> Worker<'c, 'a> {
             if ins - gain < -eps {
                 let nodes = self.new_nodes(r, &sol.routes[b], i, j);
                 let vb = sol.routes[b].vt;
-                sol.routes[b] = RouteState::build(&ctx.p, vb, nodes, &mut self.sc);
+                let Ok(new_b) = RouteState::build(&ctx.p, vb, nodes, &mut self.sc) else {
+                    continue;
+                };
+                sol.routes[b] = new_b;
                 sol.routes[a] = rest.clone();
                 sol.route_of[r] = b as u32;
                 return true;
@@ -867,11 +883,13 @@ impl<'c, 'a> Worker<'c, 'a> {
                 }
             }
             if let Some((alt, _)) = best {
-                let nodes = std::mem::take(&mut sol.routes[ri].nodes);
-                sol.routes[ri] = RouteState::build(p, alt, nodes, &mut self.sc);
-                used[vt] -= 1;
-                used[alt] += 1;
-                improved = true;
+                let nodes = sol.routes[ri].nodes.clone();
+                if let Ok(st) = RouteState::build(p, alt, nodes, &mut self.sc) {
+                    sol.routes[ri] = st;
+                    used[vt] -= 1;
+                    used[alt] += 1;
+                    improved = true;
+                }
             }
         }
         improved
@@ -915,11 +933,18 @@ impl<'c, 'a> Worker<'c, 'a> {
                 Some(am) => am,
                 None => {
                     let nodes = self.without(&sol.routes[a], r);
-                    RouteState::build(p, sol.routes[a].vt, nodes, &mut self.sc)
+                    match RouteState::build(p, sol.routes[a].vt, nodes, &mut self.sc) {
+                        Ok(am) => am,
+                        // taking r out breaks route a (non-metric times)
+                        Err(_) => return false,
+                    }
                 }
             };
             let nodes = self.without(&sol.routes[b], c);
-            let bm = RouteState::build(p, sol.routes[b].vt, nodes, &mut self.sc);
+            let Ok(bm) = RouteState::build(p, sol.routes[b].vt, nodes, &mut self.sc) else {
+                a_minus = Some(am);
+                continue;
+            };
             let old = sol.routes[a].cost + sol.routes[b].cost;
             let found = self.best_position_in(&am, c).and_then(|(dc, ic, jc)| {
                 let base = am.cost + bm.cost + dc;
@@ -932,11 +957,16 @@ impl<'c, 'a> Worker<'c, 'a> {
             if let Some((ic, jc, ir, jr)) = found {
                 let na = self.new_nodes(c, &am, ic, jc);
                 let nb = self.new_nodes(r, &bm, ir, jr);
-                sol.routes[a] = RouteState::build(p, am.vt, na, &mut self.sc);
-                sol.routes[b] = RouteState::build(p, bm.vt, nb, &mut self.sc);
-                sol.route_of[r] = b as u32;
-                sol.route_of[c] = a as u32;
-                return true;
+                if let (Ok(new_a), Ok(new_b)) = (
+                    RouteState::build(p, am.vt, na, &mut self.sc),
+                    RouteState::build(p, bm.vt, nb, &mut self.sc),
+                ) {
+                    sol.routes[a] = new_a;
+                    sol.routes[b] = new_b;
+                    sol.route_of[r] = b as u32;
+                    sol.route_of[c] = a as u32;
+                    return true;
+                }
             }
             a_minus = Some(am);
         }
@@ -1002,8 +1032,14 @@ impl<'c, 'a> Worker<'c, 'a> {
                         continue;
                     };
                     if ca + cb - old < -eps {
-                        sol.routes[a] = RouteState::build(p, va, new_a, &mut self.sc);
-                        sol.routes[b] = RouteState::build(p, vb, new_b, &mut self.sc);
+                        let (Ok(sa), Ok(sb)) = (
+                            RouteState::build(p, va, new_a, &mut self.sc),
+                            RouteState::build(p, vb, new_b, &mut self.sc),
+                        ) else {
+                            continue;
+                        };
+                        sol.routes[a] = sa;
+                        sol.routes[b] = sb;
                         for (ri, rt) in [(a, &sol.routes[a]), (b, &sol.routes[b])] {
                             for &n in &rt.nodes {
                                 sol.route_of[n as usize / 2] = ri as u32;
@@ -1045,14 +1081,62 @@ impl<'c, 'a> Worker<'c, 'a> {
 
     /// Finds the cheapest feasible insertion of `r` into `sol` (existing
     /// routes, plus one empty route per available vehicle type if the route
-    /// count is below `cap`).
+    /// count is below `cap`), with the changed route already built (and so
+    /// exactly checked).
     fn best_insertion(
         &mut self,
         sol: &Sol,
         r: usize,
         cap: usize,
         blink: bool,
-    ) -> Option<(Ins, Option<RouteState>)> {
+    ) -> Option<(Ins, RouteState)> {
+        let p = &self.ctx.p;
+        if !p.complex {
+            // The cached scan is exact for windows, capacity and
+            // travel-alone, which are all the rules of a simple instance;
+            // the build re-checks it. Should the check ever disagree, the
+            // candidates are evaluated one by one instead.
+            if let Some(best) = self.scan_routes(sol, r, cap, blink, false) {
+                let rt = self.target(sol, best.route);
+                let nodes = self.new_nodes(r, rt, best.i, best.j);
+                if let Ok(st) = RouteState::build(p, rt.vt, nodes, &mut self.sc) {
+                    return Some((best, st));
+                }
+            }
+            if self.cands.is_empty() {
+                self.scan_routes(sol, r, cap, blink, true);
+            }
+        } else {
+            self.scan_routes(sol, r, cap, blink, true);
+        }
+        self.best_candidate(sol, r, blink)
+    }
+
+    /// The route an insertion targets (an empty route for a new vehicle).
+    fn target<'s>(&self, sol: &'s Sol, route: usize) -> &'s RouteState
+    where
+        'c: 's,
+    {
+        let nvt = self.ctx.p.nvt();
+        if route >= usize::MAX - nvt {
+            &self.ctx.empty[usize::MAX - route]
+        } else {
+            &sol.routes[route]
+        }
+    }
+
+    /// Scans every compatible route of `sol` (and an empty route of each
+    /// available vehicle type) for insertions of `r`. With `collect`, every
+    /// candidate passing the cached pre-filters goes to `self.cands` for
+    /// exact evaluation; otherwise the cheapest is returned.
+    fn scan_routes(
+        &mut self,
+        sol: &Sol,
+        r: usize,
+        cap: usize,
+        blink: bool,
+        collect: bool,
+    ) -> Option<Ins> {
         let ctx = self.ctx;
         let p = &ctx.p;
         let nvt = p.nvt();
@@ -1067,34 +1151,35 @@ impl<'c, 'a> Worker<'c, 'a> {
                     continue 'routes;
                 }
             }
-            self.scan_route(r, ri, rt, &mut best, blink);
+            self.scan_route(r, ri, rt, &mut best, blink, collect);
         }
         if sol.routes.len() < cap {
             let used = sol.used(nvt);
             for vt in 0..nvt {
                 if used[vt] < p.inst.vehicle_types[vt].count && p.compat[r * nvt + vt] {
                     let e = &ctx.empty[vt];
-                    self.scan_route(r, usize::MAX - vt, e, &mut best, false);
+                    self.scan_route(r, usize::MAX - vt, e, &mut best, false, collect);
                 }
             }
         }
-        if !p.complex {
-            return best.map(|b| (b, None));
-        }
-        // complex mode: exact evaluation of the most promising candidates
+        best
+    }
+
+    /// Exact evaluation of the most promising candidates in `self.cands`;
+    /// the cheapest feasible one (with blinks) is built and returned.
+    fn best_candidate(&mut self, sol: &Sol, r: usize, blink: bool) -> Option<(Ins, RouteState)> {
+        let ctx = self.ctx;
+        let p = &ctx.p;
         let mut cands = std::mem::take(&mut self.cands);
         cands.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let mut result: Option<(Ins, Option<RouteState>)> = None;
+        let mut best: Option<(Ins, Vec<u32>)> = None;
         let mut feasible = 0;
         for (k, &(_, ri, i, j)) in cands.iter().enumerate() {
             if feasible >= 3 || (k >= 40 && feasible >= 1) {
                 break;
             }
-            let (rt, old) = if ri >= usize::MAX - nvt {
-                (&ctx.empty[usize::MAX - ri], 0.0)
-            } else {
-                (&sol.routes[ri], sol.routes[ri].cost)
-            };
+            let rt = self.target(sol, ri);
+            let old = rt.cost;
             let nodes = self.new_nodes(r, rt, i, j);
             let ev = evaluate(p, rt.vt, &nodes, &mut self.sc);
             if ev.violation.is_some() {
@@ -1107,42 +1192,35 @@ impl<'c, 'a> Worker<'c, 'a> {
                 0.0
             };
             let delta = ev.cost - old + extra;
-            if blink && result.is_some() && self.rng.f64() < BLINK {
+            if blink && best.is_some() && self.rng.f64() < BLINK {
                 continue;
             }
-            if result.as_ref().is_none_or(|b| delta < b.0.delta) {
-                let st = RouteState::build(p, rt.vt, nodes, &mut self.sc);
-                result = Some((
-                    Ins {
-                        route: ri,
-                        i,
-                        j,
-                        delta,
-                    },
-                    Some(st),
-                ));
+            if best.as_ref().is_none_or(|b| delta < b.0.delta) {
+                let ins = Ins {
+                    route: ri,
+                    i,
+                    j,
+                    delta,
+                };
+                best = Some((ins, nodes));
             }
         }
         self.cands = cands;
-        result
+        let (ins, nodes) = best?;
+        let vt = self.target(sol, ins.route).vt;
+        // evaluated feasible above; the build checks it once more
+        let st = RouteState::build(p, vt, nodes, &mut self.sc).ok()?;
+        Some((ins, st))
     }
 
-    fn apply(&mut self, sol: &mut Sol, r: usize, ins: Ins, built: Option<RouteState>) {
-        let p = &self.ctx.p;
-        let nvt = p.nvt();
-        let (ri, vt) = if ins.route >= usize::MAX - nvt {
-            let vt = usize::MAX - ins.route;
-            sol.routes.push(self.ctx.empty[vt].clone());
-            (sol.routes.len() - 1, vt)
+    fn apply(&mut self, sol: &mut Sol, r: usize, ins: Ins, st: RouteState) {
+        let nvt = self.ctx.p.nvt();
+        let ri = if ins.route >= usize::MAX - nvt {
+            sol.routes
+                .push(self.ctx.empty[usize::MAX - ins.route].clone());
+            sol.routes.len() - 1
         } else {
-            (ins.route, sol.routes[ins.route].vt)
-        };
-        let st = match built {
-            Some(st) => st,
-            None => {
-                let nodes = self.new_nodes(r, &sol.routes[ri], ins.i, ins.j);
-                RouteState::build(p, vt, nodes, &mut self.sc)
-            }
+            ins.route
         };
         sol.cost += st.cost - sol.routes[ri].cost;
         sol.routes[ri] = st;
@@ -1247,7 +1325,10 @@ impl<'c, 'a> Worker<'c, 'a> {
                 ruined += 1;
             }
         }
-        // rebuild touched routes
+        // Rebuild touched routes. Without the triangle inequality a shorter
+        // sequence can take longer to drive and break a ride time, window or
+        // duty limit; such a route keeps the stops it had (its removals are
+        // undone), so every route stays exactly feasible.
         for (ri, t) in touched.iter().enumerate() {
             if !*t {
                 continue;
@@ -1259,9 +1340,16 @@ impl<'c, 'a> Worker<'c, 'a> {
                 .copied()
                 .filter(|&n| !is_removed[n as usize / 2])
                 .collect();
-            let vt = rt.vt;
-            sol.routes[ri] = RouteState::build(p, vt, nodes, &mut self.sc);
+            match RouteState::build(p, rt.vt, nodes, &mut self.sc) {
+                Ok(st) => sol.routes[ri] = st,
+                Err(_) => {
+                    for &n in &sol.routes[ri].nodes {
+                        is_removed[n as usize / 2] = false;
+                    }
+                }
+            }
         }
+        removed.retain(|&r| is_removed[r]);
         sol.routes.retain(|r| !r.nodes.is_empty());
         sol.recompute(ctx);
         removed
@@ -1536,7 +1624,7 @@ pub(crate) fn build_ctx(inst: &Instance) -> (Ctx<'_>, Vec<(usize, UnassignedReas
     let hier = inst.objective.minimise_vehicles;
     let vehicles_lb = vehicles_lower_bound(&p, &active);
     let empty: Vec<RouteState> = (0..nvt)
-        .map(|v| RouteState::build(&p, v, Vec::new(), &mut sc))
+        .map(|v| RouteState::build(&p, v, Vec::new(), &mut sc).expect("an empty route is feasible"))
         .collect();
     let ctx = Ctx {
         penalty: inst.objective.unassigned_penalty,
@@ -1729,13 +1817,18 @@ fn search(
                     .collect();
                 let chosen = pool.solve(ctx, max_routes, spp_budget, &incumbent);
                 spp_spent += spp_started.elapsed();
-                if let Some(chosen) = chosen {
-                    let mut sc = Scratch::default();
+                let mut sc = Scratch::default();
+                // every pooled route is re-checked on its vehicle type
+                let routes = chosen.and_then(|chosen| {
+                    chosen
+                        .into_iter()
+                        .map(|(vt, nodes)| RouteState::build(&ctx.p, vt, nodes, &mut sc))
+                        .collect::<Result<Vec<_>, _>>()
+                        .ok()
+                });
+                if let Some(routes) = routes {
                     let mut s = Sol {
-                        routes: chosen
-                            .into_iter()
-                            .map(|(vt, nodes)| RouteState::build(&ctx.p, vt, nodes, &mut sc))
-                            .collect(),
+                        routes,
                         unassigned: Vec::new(),
                         route_of: vec![NONE; ctx.p.nreq],
                         cost: 0.0,
@@ -1771,9 +1864,20 @@ fn to_solution(
     let nvt = p.nvt();
     let mut routes = Vec::new();
     let used = s.used(nvt);
+    let mut unassigned = excluded;
     for rt in &s.routes {
-        let ev = evaluate(p, rt.vt, &rt.nodes, &mut sc);
-        debug_assert!(ev.violation.is_none());
+        // The final, exact re-evaluation: the timetable written out is the
+        // one of this check. Every route was checked when it was built, so
+        // a failure here is a bug; its requests are then reported
+        // unassigned rather than published on a route that breaks a rule.
+        let ev = evaluate_schedule(p, rt.vt, &rt.nodes, &mut sc);
+        if ev.violation.is_some() {
+            let mut reqs: Vec<usize> = rt.nodes.iter().map(|&n| n as usize / 2).collect();
+            reqs.sort_unstable();
+            reqs.dedup();
+            unassigned.extend(reqs.into_iter().map(|r| (r, UnassignedReason::NotInserted)));
+            continue;
+        }
         let visits: Vec<Visit> = rt
             .nodes
             .iter()
@@ -1800,7 +1904,6 @@ fn to_solution(
             cost: ev.cost,
         });
     }
-    let mut unassigned = excluded;
     for &r in &s.unassigned {
         let exhausted = (0..nvt)
             .filter(|&v| p.compat[r * nvt + v])
@@ -1886,7 +1989,7 @@ pub(crate) mod tests {
         let mut s = Sol {
             routes: routes
                 .iter()
-                .map(|(vt, n)| RouteState::build(&ctx.p, *vt, n.clone(), &mut sc))
+                .map(|(vt, n)| RouteState::build(&ctx.p, *vt, n.clone(), &mut sc).unwrap())
                 .collect(),
             unassigned: Vec::new(),
             route_of: vec![NONE; ctx.p.nreq],

@@ -186,7 +186,7 @@ mod tests {
             vec![3],
             vec![5, 7],
         ] {
-            pool.add(&RouteState::build(&ctx.p, 0, nodes, &mut sc));
+            pool.add(&RouteState::build(&ctx.p, 0, nodes, &mut sc).unwrap());
         }
         let mut chosen = pool.solve(&ctx, 10, Duration::from_secs(10), &[]).unwrap();
         chosen.sort();
@@ -204,7 +204,7 @@ mod tests {
         let mut pool = Pool::new(100);
         let incumbent = [vec![1u32, 5], vec![3, 7]];
         for nodes in incumbent.iter().chain(&[vec![1u32, 3], vec![5, 7]]) {
-            pool.add(&RouteState::build(&ctx.p, 0, nodes.clone(), &mut sc));
+            pool.add(&RouteState::build(&ctx.p, 0, nodes.clone(), &mut sc).unwrap());
         }
         let inc: Vec<(usize, &[u32])> = incumbent.iter().map(|n| (0, n.as_slice())).collect();
         // no time at all: nothing, or nothing worse than the warm start
@@ -216,7 +216,9 @@ mod tests {
             routes
                 .iter()
                 .map(|(vt, n)| {
-                    RouteState::build(&ctx.p, *vt, n.clone(), &mut Scratch::default()).cost
+                    RouteState::build(&ctx.p, *vt, n.clone(), &mut Scratch::default())
+                        .unwrap()
+                        .cost
                 })
                 .sum()
         };

@@ -92,7 +92,7 @@ fn insertion_and_relocate_match_enumeration() {
             v(0, VisitKind::Delivery),
             v(2, VisitKind::Delivery),
         ];
-        let cached = k.cache_route(0, &route);
+        let cached = k.cache_route(0, &route).expect("feasible route");
         let got = k.insertion_delta(&cached, 1);
         let want = enumerate(&mut k, &route, 1);
         assert!(want.is_some());
@@ -102,7 +102,7 @@ fn insertion_and_relocate_match_enumeration() {
         }
         // relocate request 2 from `route` into a route holding request 1
         let other = vec![v(1, VisitKind::Pickup), v(1, VisitKind::Delivery)];
-        let cached_other = k.cache_route(0, &other);
+        let cached_other = k.cache_route(0, &other).expect("feasible route");
         let without: Vec<Visit> = route.iter().copied().filter(|x| x.request != 2).collect();
         let saving = k.route_cost(0, &without).unwrap() - k.route_cost(0, &route).unwrap();
         let ins = enumerate(&mut k, &other, 2);
