@@ -24,6 +24,7 @@ pub use issues::{InputErrors, InputIssue};
 pub use location::Location;
 pub use plan::{
     Load, Plan, PupilRide, Route, Stop, StopKind, Totals, Unassigned, UnassignedReason,
+    TIME_TOLERANCE_S,
 };
 pub use problem::{
     incompatibility, LocationKey, Matrices, Needs, Phase, Problem, Pupil, School, Session,

@@ -1,10 +1,47 @@
 //! The plan (solution): vehicle runs, stops, ride times, costs and the pupils
 //! who could not be placed, each with a reason.
+//!
+//! # Timing definitions
+//!
+//! These are the only definitions: the engine, its checker, the plan
+//! validator ([`crate::validate()`]) and the reports all use them.
+//!
+//! * All times are seconds since midnight of the day planned.
+//! * A [`Stop`] is one place where the vehicle serves the pupils in
+//!   [`Stop::pupils`] **one after another, in the order listed**, without
+//!   waiting in between. Each pupil takes their own service time: boarding
+//!   or alighting at home takes [`Problem::home_service_seconds`], at school
+//!   [`Problem::school_service_seconds`]. So the `k`-th pupil's own service
+//!   starts at [`Stop::service_start_s`] plus the service times of the
+//!   pupils listed before them, and ends their service time later. The
+//!   vehicle leaves ([`Stop::departure_s`]) no earlier than the end of the
+//!   last pupil's service.
+//! * A pupil's **ride time** runs from the end of their own boarding to the
+//!   start of their own alighting. Waiting on board, at later stops or while
+//!   other pupils board or alight, counts. It must not exceed the pupil's
+//!   maximum ride time ([`Problem::max_ride_seconds`]).
+//! * **School windows** bound the start of each pupil's own service at
+//!   school (AM: alighting, PM: boarding); an earliest pick-up bounds the
+//!   start of the pupil's own boarding at home.
+//! * A vehicle's **shift** bounds the departure from the depot and the
+//!   return to it; its **duty** is the return minus the departure.
+//! * Every time comparison allows [`TIME_TOLERANCE_S`] for floating-point
+//!   rounding and nothing more: a ride one second over the cap is a broken
+//!   rule.
+//!
+//! [`Problem::home_service_seconds`]: crate::Problem::home_service_seconds
+//! [`Problem::school_service_seconds`]: crate::Problem::school_service_seconds
+//! [`Problem::max_ride_seconds`]: crate::Problem::max_ride_seconds
 
 use crate::location::Location;
 use crate::problem::{LocationKey, Session};
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+/// Rounding allowance of every time comparison (windows, ride times, shift,
+/// duty, travel), in seconds: one microsecond. The engine uses the same
+/// allowance (`senroute_solver::TIME_TOLERANCE`).
+pub const TIME_TOLERANCE_S: f64 = 1e-6;
 
 /// What happens at a stop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -53,13 +90,16 @@ pub struct Stop {
     pub location_key: LocationKey,
     /// Coordinates (for maps and operators).
     pub location: Location,
-    /// Pupils boarding or alighting here (empty at the depot).
+    /// Pupils boarding or alighting here (empty at the depot), served one
+    /// after another in this order.
     pub pupils: Vec<String>,
     /// When the vehicle arrives.
     pub arrival_s: f64,
-    /// When boarding/alighting starts (after any wait for a window to open).
+    /// When the first listed pupil's boarding/alighting starts (after any
+    /// wait for a window to open).
     pub service_start_s: f64,
-    /// When the vehicle leaves.
+    /// When the vehicle leaves: no earlier than the end of the last listed
+    /// pupil's service.
     pub departure_s: f64,
     /// On board after the stop.
     pub load: Load,
@@ -96,11 +136,12 @@ pub struct PupilRide {
     pub pupil: String,
     /// Index into [`Plan::routes`].
     pub route: usize,
-    /// When the pupil leaves the pick-up point (seconds since midnight).
+    /// End of the pupil's own boarding (seconds since midnight): the ride
+    /// starts here (see the [timing definitions](self)).
     pub pickup_s: f64,
-    /// When the pupil is handed over at the drop point.
+    /// Start of the pupil's own alighting: the ride ends here.
     pub drop_s: f64,
-    /// Ride time in seconds, from leaving the pick-up point to the hand-over.
+    /// Ride time in seconds, `drop_s - pickup_s`.
     pub ride_s: f64,
     /// The pupil's maximum ride time in seconds.
     pub max_ride_s: f64,

@@ -1,7 +1,7 @@
 //! The independent plan validator: checks every rule of a plan against the
 //! problem and travel times, separately from any solver.
 
-use crate::plan::{Load, Plan, StopKind};
+use crate::plan::{Load, Plan, StopKind, TIME_TOLERANCE_S};
 use crate::problem::{incompatibility, LocationKey, Problem, Pupil, Session};
 use crate::travel::TravelTimes;
 use serde::{Deserialize, Serialize};
@@ -71,8 +71,24 @@ impl fmt::Display for Violation {
     }
 }
 
-/// Tolerance on times (seconds).
-const EPS_T: f64 = 0.01;
+/// Tolerance on times (seconds): rounding only, the same as the engine's.
+const EPS_T: f64 = TIME_TOLERANCE_S;
+
+/// `hh:mm:ss` (with fractions of a second when there are any) for messages.
+fn clock_time(s: f64) -> String {
+    if !s.is_finite() {
+        return format!("{s}");
+    }
+    let whole = s.floor();
+    let frac = s - whole;
+    let w = whole as i64;
+    let base = format!("{:02}:{:02}:{:02}", w / 3600, (w / 60) % 60, w % 60);
+    if frac > 1e-3 {
+        format!("{base}.{:03}", ((frac * 1000.0).floor() as i64).min(999))
+    } else {
+        base
+    }
+}
 
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 0.01 + 1e-6 * a.abs().max(b.abs())
@@ -272,8 +288,10 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                     ),
                 );
             }
-            // Pupils at the stop.
-            let mut service = 0.0;
+            // Pupils at the stop, served one after another in the listed
+            // order (see the timing definitions in `plan`): `clock` is when
+            // the next pupil's own service starts.
+            let mut clock = stop.service_start_s;
             for pid in &stop.pupils {
                 let pp = Some(pid.as_str());
                 let Some(&p) = pupils.get(pid.as_str()) else {
@@ -291,11 +309,14 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                 }
                 let (board, alight) = expected_keys(p, session);
                 let at_home = matches!(stop.location_key, LocationKey::Home(_));
-                service += if at_home {
-                    problem.home_service_seconds(p)
-                } else {
-                    problem.school_service_seconds(p)
-                };
+                let own_start = clock;
+                let own_end = own_start
+                    + if at_home {
+                        problem.home_service_seconds(p)
+                    } else {
+                        problem.school_service_seconds(p)
+                    };
+                clock = own_end;
                 match stop.kind {
                     StopKind::Pickup => {
                         if stop.location_key != board {
@@ -326,24 +347,33 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                             );
                         }
                         if let Some(t) = p.needs.earliest_pickup {
-                            if session == Session::Am && stop.service_start_s + EPS_T < t.secs_f64()
-                            {
+                            if session == Session::Am && own_start + EPS_T < t.secs_f64() {
                                 out.add(
                                     Rule::Window,
                                     r,
                                     s,
                                     pp,
                                     format!(
-                                        "picked up at {:.0} s before the earliest pick-up {t}",
-                                        stop.service_start_s
+                                        "boarding starts at {} before the earliest pick-up {t}",
+                                        clock_time(own_start)
                                     ),
                                 );
                             }
                         }
                         if session == Session::Pm {
                             if let Some(school) = problem.school(&p.school) {
-                                if !school.pm_departure.contains(stop.service_start_s, EPS_T) {
-                                    out.add(Rule::Window, r, s, pp, format!("collected from school at {:.0} s outside the PM window {}", stop.service_start_s, school.pm_departure));
+                                if !school.pm_departure.contains(own_start, EPS_T) {
+                                    out.add(
+                                        Rule::Window,
+                                        r,
+                                        s,
+                                        pp,
+                                        format!(
+                                            "boards at school at {} outside the PM window {}",
+                                            clock_time(own_start),
+                                            school.pm_departure
+                                        ),
+                                    );
                                 }
                             }
                         }
@@ -354,7 +384,7 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                         }
                         on_board.push(p);
                         on_route.push(p);
-                        measured.insert(pid.clone(), (ri, stop.departure_s, f64::NAN));
+                        measured.insert(pid.clone(), (ri, own_end, f64::NAN));
                     }
                     StopKind::Drop => {
                         if stop.location_key != alight {
@@ -382,7 +412,7 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                                     load.seated = load.seated.saturating_sub(1)
                                 }
                                 if let Some(m) = measured.get_mut(pid.as_str()) {
-                                    m.2 = stop.service_start_s;
+                                    m.2 = own_start;
                                     let ride = m.2 - m.1;
                                     if let Some(cap) = problem.max_ride_seconds(p) {
                                         if ride > cap + EPS_T {
@@ -392,9 +422,13 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                                                 s,
                                                 pp,
                                                 format!(
-                                                    "rides {:.1} min, over the cap of {:.0} min",
+                                                    "rides {:.1} min ({:.0} s, from the end of boarding at {} to the start of alighting at {}), over the cap of {:.0} min by {:.0} s; shorten the run or move the pupil to another run",
                                                     ride / 60.0,
-                                                    cap / 60.0
+                                                    ride,
+                                                    clock_time(m.1),
+                                                    clock_time(m.2),
+                                                    cap / 60.0,
+                                                    (ride - cap).ceil()
                                                 ),
                                             );
                                         }
@@ -404,8 +438,18 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                         }
                         if session == Session::Am {
                             if let Some(school) = problem.school(&p.school) {
-                                if !school.am_arrival.contains(stop.service_start_s, EPS_T) {
-                                    out.add(Rule::Window, r, s, pp, format!("handed over at school at {:.0} s outside the AM window {}", stop.service_start_s, school.am_arrival));
+                                if !school.am_arrival.contains(own_start, EPS_T) {
+                                    out.add(
+                                        Rule::Window,
+                                        r,
+                                        s,
+                                        pp,
+                                        format!(
+                                            "alights at school at {} outside the AM window {}",
+                                            clock_time(own_start),
+                                            school.am_arrival
+                                        ),
+                                    );
                                 }
                             }
                         }
@@ -413,15 +457,18 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                     StopKind::Depot => {}
                 }
             }
-            if stop.departure_s + EPS_T < stop.service_start_s + service {
+            if stop.departure_s + EPS_T < clock {
                 out.add(
                     Rule::Timing,
                     r,
                     s,
                     None,
                     format!(
-                        "leaves at {:.0} s but service of {:.0} s starting at {:.0} s ends later",
-                        stop.departure_s, service, stop.service_start_s
+                        "leaves at {} but the service of its {} pupil(s), one after another from {}, ends at {}",
+                        clock_time(stop.departure_s),
+                        stop.pupils.len(),
+                        clock_time(stop.service_start_s),
+                        clock_time(clock)
                     ),
                 );
             }

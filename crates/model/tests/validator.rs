@@ -163,18 +163,28 @@ fn route(
             delta(&mut load, *kind == StopKind::Pickup);
         }
         let departure = start + service;
+        // Pupils are served one after another in the listed order: each
+        // ride runs from the end of the pupil's own boarding to the start of
+        // their own alighting.
+        let mut clock = start;
         for id in *ids {
+            let pu = p.pupil(id).unwrap();
+            let own_start = clock;
+            clock += if at_school {
+                p.school_service_seconds(pu)
+            } else {
+                p.home_service_seconds(pu)
+            };
             if *kind == StopKind::Pickup {
-                picks.insert(id.to_string(), departure);
+                picks.insert(id.to_string(), clock);
             } else {
                 let pick = picks[*id];
-                let pu = p.pupil(id).unwrap();
                 rides.push(PupilRide {
                     pupil: id.to_string(),
                     route: 0,
                     pickup_s: pick,
-                    drop_s: start,
-                    ride_s: start - pick,
+                    drop_s: own_start,
+                    ride_s: own_start - pick,
                     max_ride_s: p.max_ride_seconds(pu).unwrap(),
                 });
             }
@@ -441,6 +451,59 @@ fn ride_time_over_cap() {
     // The ride entry still carries the old cap: the only other finding is
     // nothing (caps are not cross-checked against the entry), so RideTime alone.
     assert_eq!(rules(&v), vec![Rule::RideTime]);
+}
+
+#[test]
+fn ride_time_of_the_second_pupil_alighting_at_a_shared_stop() {
+    // TAXI picks X up, then C, and both alight at school in one stop, X
+    // first. Legs are 10 min, boarding 1 min, alighting (dwell) 2 min:
+    //   08:08 depot, 08:18 X boards until 08:19, 08:29 C boards until 08:30,
+    //   08:40 school: X alights 08:40–08:42, then C alights from 08:42.
+    // C's own ride is 08:30 → 08:42 = 12 min. Measured to the start of the
+    // whole stop (08:40) it would look like 10 min.
+    let mut p = problem(Session::Am);
+    let c = p.pupils.iter().position(|x| x.id == "C").unwrap();
+    p.pupils[c].needs.max_ride_minutes = Some(11);
+    let tt = travel(&p);
+    let start = 8.0 * 3600.0 + 8.0 * 60.0;
+    let plan = plan(
+        &p,
+        vec![route(
+            &p,
+            &tt,
+            "TAXI",
+            0,
+            start,
+            &[(Pk, &["X"]), (Pk, &["C"]), (Dr, &["X", "C"])],
+        )],
+        &["A", "B", "W", "L"],
+    );
+    let ride_c = plan.rides.iter().find(|r| r.pupil == "C").unwrap();
+    assert_eq!(ride_c.ride_s, 720.0);
+    let v = validate(&p, &tt, &plan);
+    assert_eq!(rules(&v), vec![Rule::RideTime], "{v:#?}");
+    assert_eq!(v.len(), 1, "{v:#?}");
+    assert_eq!(v[0].pupil.as_deref(), Some("C"));
+    assert!(v[0].message.contains("by 60 s"), "{}", v[0].message);
+
+    // One second over is a broken rule; exactly at the cap is not.
+    let mut p12 = p.clone();
+    p12.pupils[c].needs.max_ride_minutes = Some(12);
+    assert!(validate(&p12, &tt, &plan).is_empty());
+    // The vehicle reaches school one second later: C is now over by 1 s.
+    let mut late = plan.clone();
+    let drop = late.routes[0].stops.len() - 2;
+    for stop in &mut late.routes[0].stops[drop..] {
+        stop.arrival_s += 1.0;
+        stop.service_start_s += 1.0;
+        stop.departure_s += 1.0;
+    }
+    let v = validate(&p12, &tt, &late);
+    assert!(
+        v.iter()
+            .any(|x| x.rule == Rule::RideTime && x.pupil.as_deref() == Some("C")),
+        "{v:#?}"
+    );
 }
 
 #[test]

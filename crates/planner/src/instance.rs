@@ -382,7 +382,7 @@ fn to_plan(
         let mut stops = vec![depot(r.schedule.start, Load::default())];
         let mut load = Load::default();
         let route_index = routes.len();
-        let mut picked: HashMap<usize, usize> = HashMap::new(); // pupil -> stop index
+        let mut picked: HashMap<usize, f64> = HashMap::new(); // pupil -> end of boarding
         for (visit, times) in r.visits.iter().zip(&r.schedule.stops) {
             let pi = map.request_pupil[visit.request];
             let p = &problem.pupils[pi];
@@ -410,15 +410,17 @@ fn to_plan(
             } else {
                 *slot = slot.saturating_sub(1);
             }
-            // Consecutive visits of the same kind at the same place are one stop.
-            // Pick-ups merge only if no one's earliest pick-up falls after the stop starts.
+            // Consecutive visits of the same kind at the same place are one
+            // stop when they follow each other without a moment's travel or
+            // waiting: the stop then serves its pupils one after another, as
+            // the timing definitions of `senroute_model::plan` say. Any gap
+            // (a wait for someone's window, travel on a non-zero diagonal)
+            // makes a stop of its own, so no pupil's time is misstated.
             let last = stops.last_mut().expect("depot stop");
             let mergeable = last.kind == kind
                 && last.location_key == key
-                && (kind == StopKind::Drop
-                    || p.needs
-                        .earliest_pickup
-                        .is_none_or(|t| t.secs_f64() <= last.service_start_s));
+                && times.arrival == last.departure_s
+                && times.start == times.arrival;
             if mergeable {
                 last.pupils.push(p.id.clone());
                 last.departure_s = times.departure;
@@ -439,11 +441,12 @@ fn to_plan(
                     load,
                 });
             }
-            let at = stops.len() - 1;
+            // The ride runs from the end of the pupil's own boarding to the
+            // start of their own alighting.
             if kind == StopKind::Pickup {
-                picked.insert(pi, at);
-            } else if let Some(&ps) = picked.get(&pi) {
-                rides.push((pi, route_index, ps, at));
+                picked.insert(pi, times.departure);
+            } else if let Some(&boarded) = picked.get(&pi) {
+                rides.push((pi, route_index, boarded, times.start));
             }
         }
         stops.push(depot(r.schedule.end, load));
@@ -469,13 +472,10 @@ fn to_plan(
             cost,
         });
     }
-    // Ride entries, measured from the final (merged) stops.
     let rides = rides
         .into_iter()
-        .map(|(pi, ri, ps, ds)| {
+        .map(|(pi, ri, pickup_s, drop_s)| {
             let p = &problem.pupils[pi];
-            let pickup_s = routes[ri].stops[ps].departure_s;
-            let drop_s = routes[ri].stops[ds].service_start_s;
             PupilRide {
                 pupil: p.id.clone(),
                 route: ri,

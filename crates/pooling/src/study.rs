@@ -316,7 +316,7 @@ fn outcome(
     }
     o.over_cap = rides
         .iter()
-        .filter(|r| r.ride_s > r.max_ride_s + 0.01)
+        .filter(|r| r.ride_s > r.max_ride_s + senroute_model::TIME_TOLERANCE_S)
         .count();
     o.unassigned = plan.unassigned.iter().filter(|u| inside(&u.pupil)).count();
     o

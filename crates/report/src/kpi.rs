@@ -2,9 +2,11 @@
 
 use senroute_model::{Plan, Problem};
 
-/// Seconds a ride may exceed its cap before it counts as over: plan times are
-/// floating point, and a ride exactly at its cap is within it.
-pub const OVER_CAP_TOLERANCE_S: f64 = 0.5;
+/// Seconds a ride may exceed its cap before it counts as over: the model's
+/// rounding allowance for every time comparison, the same the validator and
+/// the engine use (a ride exactly at its cap is within it; one a second over
+/// is not).
+pub const OVER_CAP_TOLERANCE_S: f64 = senroute_model::TIME_TOLERANCE_S;
 
 /// Headline KPIs of a plan.
 #[derive(Debug, Clone, PartialEq)]
