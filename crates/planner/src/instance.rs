@@ -252,6 +252,9 @@ pub struct PlanRun {
     pub objective: f64,
     /// Search iterations, summed over threads.
     pub iterations: u64,
+    /// How the search started: time to its first complete plan, that plan's
+    /// objective and the greedy baseline's.
+    pub stats: engine::SearchStats,
 }
 
 /// Plans `problem` over `travel`, reporting progress.
@@ -287,6 +290,7 @@ pub fn plan_with_instance(
             unassigned: vec![],
             cost: 0.0,
             iterations: 0,
+            stats: engine::SearchStats::default(),
         }
     } else {
         engine::solve(inst, &cfg, progress)
@@ -295,6 +299,7 @@ pub fn plan_with_instance(
         plan: to_plan(problem, travel, map, &solution),
         objective: solution.cost,
         iterations: solution.iterations,
+        stats: solution.stats.clone(),
     }
 }
 

@@ -389,6 +389,24 @@ pub struct Solution {
     pub cost: f64,
     /// Iterations performed (summed over threads).
     pub iterations: u64,
+    /// How the search started.
+    pub stats: SearchStats,
+}
+
+/// How a search started: its first complete solution and the greedy
+/// baseline.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SearchStats {
+    /// Time from the start of [`solve`] to the first complete solution
+    /// (preprocessing included).
+    pub first_solution: Duration,
+    /// Objective value of the first solution.
+    pub first_cost: f64,
+    /// Objective value of the greedy baseline (per shared end, e.g. per
+    /// school: the farthest passenger first, then the nearest ones while the
+    /// run stays feasible), when the instance has pickup–delivery requests.
+    /// The search starts from the better of it and cheapest insertion.
+    pub greedy_cost: Option<f64>,
 }
 
 impl Solution {

@@ -583,7 +583,11 @@ fn same_seed_same_solution_and_checked() {
     let i = c101();
     let a = solve(&i, &cfg(400, 5, 2), &|_| {});
     let b = solve(&i, &cfg(400, 5, 2), &|_| {});
-    assert_eq!(a, b);
+    // (the stats hold a measured time)
+    assert_eq!(
+        (&a.routes, &a.unassigned, a.cost, a.iterations),
+        (&b.routes, &b.unassigned, b.cost, b.iterations)
+    );
     assert!(check_solution(&i, &a).is_empty());
     assert!(a.unassigned.is_empty());
     let c = solve(&i, &cfg(400, 6, 2), &|_| {});

@@ -179,7 +179,11 @@ fn sen_like_is_reproducible_across_recombinations() {
     };
     let a = solve(&inst, &cfg, &|_| {});
     let b = solve(&inst, &cfg, &|_| {});
-    assert_eq!(a, b);
+    // (the stats hold a measured time)
+    assert_eq!(
+        (&a.routes, &a.unassigned, a.cost, a.iterations),
+        (&b.routes, &b.unassigned, b.cost, b.iterations)
+    );
     assert!(check_solution(&inst, &a).is_empty());
     assert_eq!(a.iterations, 2 * 5_300);
 }
