@@ -97,12 +97,21 @@ pub fn is_london_gss(code: &str) -> bool {
             .is_ok_and(|n| LONDON_GSS.contains(&n))
 }
 
-/// At most `max` characters of `s`; when cut, ends with `…` and the full
-/// length, e.g. `"aaaa…" (1048576 bytes)`.
+/// Room left after a cut for its `… (N bytes in all)` note.
+const NOTE_CHARS: usize = 32;
+
+/// `s` itself when it has at most `max` + 32 characters; else its first
+/// `max` characters, `…` and the full length, e.g.
+/// `aaaa… (1048576 bytes in all)`. Cutting an excerpt again changes nothing.
 pub fn excerpt_to(s: &str, max: usize) -> Cow<'_, str> {
-    match s.char_indices().nth(max) {
-        None => Cow::Borrowed(s),
-        Some((cut, _)) => Cow::Owned(format!("{}… ({} bytes in all)", &s[..cut], s.len())),
+    match (
+        s.char_indices().nth(max),
+        s.char_indices().nth(max + NOTE_CHARS),
+    ) {
+        (Some((cut, _)), Some(_)) => {
+            Cow::Owned(format!("{}… ({} bytes in all)", &s[..cut], s.len()))
+        }
+        _ => Cow::Borrowed(s),
     }
 }
 
@@ -146,11 +155,14 @@ mod tests {
     #[test]
     fn excerpts_cut_long_values_only() {
         assert_eq!(excerpt("short"), "short");
+        let just_over = "x".repeat(EXCERPT_CHARS + 10);
+        assert_eq!(excerpt(&just_over), just_over);
         let long = "é".repeat(1000);
         let e = excerpt(&long);
         assert!(e.starts_with(&"é".repeat(EXCERPT_CHARS)));
         assert!(e.ends_with("… (2000 bytes in all)"), "{e}");
         assert!(e.chars().count() < EXCERPT_CHARS + 40);
+        assert_eq!(excerpt(&e), e, "idempotent");
     }
 
     #[test]
