@@ -1,11 +1,13 @@
 //! The subcommands.
 
+use crate::durations::{count_up_to, parse_seconds, parse_time_limit, parse_time_per_pupil};
 use crate::progress::{ctrl_c_flag, SolveProgress};
 use crate::{Failure, Output};
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use senroute_model::{
-    problem_from_json, read_problem_files, validate, Plan, Problem, Session, Settings, TravelTimes,
+    limits, problem_from_json_with, read_problem_files_with, validate, BoroughCodes, Plan, Problem,
+    Session, Settings, TravelTimes,
 };
 use senroute_planner::{fill_boroughs, plan, travel_times, PlanOptions, RoadTravel};
 use senroute_roads::{Boroughs, RoadNetwork, SpeedProfile};
@@ -98,17 +100,59 @@ impl From<SessionArg> for Session {
     }
 }
 
-fn load_problem(a: &InputArgs, settings: Settings) -> Result<Problem, Failure> {
+/// Reads borough boundaries, if given, and the borough codes an input may
+/// use: the boundaries' GSS codes, else London's (`E09000001`–`E09000033`).
+fn load_boroughs(path: Option<&Path>) -> Result<(Option<Boroughs>, BoroughCodes), Failure> {
+    let Some(path) = path else {
+        return Ok((None, BoroughCodes::London));
+    };
+    let b = Boroughs::from_geojson(path).map_err(|e| Failure::Input(e.to_string()))?;
+    let codes = BoroughCodes::Known(b.iter().map(|x| x.gss.clone()).collect());
+    Ok((Some(b), codes))
+}
+
+/// Reads a JSON problem file of at most [`limits::MAX_PROBLEM_JSON_BYTES`]
+/// (larger files are refused before reading them).
+fn read_json_problem(path: &Path, codes: &BoroughCodes) -> Result<Problem, Failure> {
+    use std::io::Read;
+    let name = path.display().to_string();
+    let cannot = |e: std::io::Error| Failure::Input(format!("{name}: cannot read the file: {e}"));
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(limits::MAX_PROBLEM_JSON_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > limits::MAX_PROBLEM_JSON_BYTES {
+        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        return Err(
+            senroute_model::InputErrors::from(senroute_model::check_input::too_large(&name, size))
+                .into(),
+        );
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Failure::Input(format!(
+            "{name}: not UTF-8 text (invalid byte at offset {}); save the file as UTF-8 JSON",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    Ok(problem_from_json_with(&name, &text, codes)?)
+}
+
+fn load_problem(
+    a: &InputArgs,
+    settings: Settings,
+    codes: &BoroughCodes,
+) -> Result<Problem, Failure> {
     match (&a.problem, &a.pupils, &a.schools, &a.fleet) {
-        (Some(path), ..) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Failure::Input(format!("{}: cannot read the file: {e}", path.display()))
-            })?;
-            Ok(problem_from_json(&path.display().to_string(), &text)?)
-        }
-        (None, Some(p), Some(s), Some(f)) => {
-            Ok(read_problem_files(p, s, f, a.session.into(), settings)?)
-        }
+        (Some(path), ..) => read_json_problem(path, codes),
+        (None, Some(p), Some(s), Some(f)) => Ok(read_problem_files_with(
+            p,
+            s,
+            f,
+            a.session.into(),
+            settings,
+            codes,
+        )?),
         _ => Err(Failure::Input(
             "give --pupils, --schools and --fleet (CSV), or --problem (JSON)".into(),
         )),
@@ -120,10 +164,15 @@ fn load_problem(a: &InputArgs, settings: Settings) -> Result<Problem, Failure> {
 pub struct ValidateArgs {
     #[command(flatten)]
     input: InputArgs,
+    /// Borough boundaries (GeoJSON): borough codes must then be its GSS codes
+    /// (without it, London's E09000001–E09000033).
+    #[arg(long)]
+    boundaries: Option<PathBuf>,
 }
 
 fn validate_inputs(a: ValidateArgs, out: Output) -> Result<(), Failure> {
-    let p = load_problem(&a.input, Settings::default())?;
+    let (_, codes) = load_boroughs(a.boundaries.as_deref())?;
+    let p = load_problem(&a.input, Settings::default(), &codes)?;
     if out.json {
         println!(
             "{}",
@@ -206,8 +255,8 @@ pub struct SolveArgs {
     /// Borough boundaries (GeoJSON) to fill blank borough codes.
     #[arg(long)]
     boundaries: Option<PathBuf>,
-    /// Search time limit, e.g. 60s, 2m or 90 (seconds).
-    #[arg(long, value_parser = parse_duration)]
+    /// Search time limit, e.g. 60s, 2m, 1h 30m or 90 (seconds); at most 24 h.
+    #[arg(long, value_parser = parse_time_limit)]
     time_limit: Option<Duration>,
     /// Random seed.
     #[arg(long)]
@@ -218,29 +267,6 @@ pub struct SolveArgs {
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
-}
-
-/// Parses `60s`, `2m`, `1h` or plain seconds.
-pub fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = match s.find(|c: char| c.is_ascii_alphabetic()) {
-        Some(i) => (&s[..i], &s[i..]),
-        None => (s, "s"),
-    };
-    let v: f64 = num
-        .trim()
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration; write e.g. 60s, 2m or 90"))?;
-    let secs = match unit {
-        "s" | "sec" => v,
-        "m" | "min" => v * 60.0,
-        "h" => v * 3600.0,
-        _ => return Err(format!("unknown unit {unit:?}; use s, m or h")),
-    };
-    if !(secs.is_finite() && secs >= 0.0) {
-        return Err(format!("{s:?} is not a non-negative duration"));
-    }
-    Ok(Duration::from_secs_f64(secs))
 }
 
 /// What `solve` and `demo` have produced.
@@ -257,13 +283,12 @@ struct Solved {
 fn solve_problem(
     mut problem: Problem,
     roads: Option<&Path>,
-    boundaries: Option<&Path>,
+    boroughs: Option<&Boroughs>,
     max_snap: f64,
     out: Output,
 ) -> Result<Solved, Failure> {
-    if let Some(b) = boundaries {
-        let boroughs = Boroughs::from_geojson(b).map_err(|e| Failure::Input(e.to_string()))?;
-        fill_boroughs(&mut problem, &boroughs);
+    if let Some(b) = boroughs {
+        fill_boroughs(&mut problem, b);
     }
     let (travel, network, road_travel) = match (roads, &problem.matrices) {
         (Some(r), _) => {
@@ -347,7 +372,8 @@ fn solve(a: SolveArgs, out: Output) -> Result<(), Failure> {
     if let Some(s) = a.seed {
         settings.seed = s;
     }
-    let mut problem = load_problem(&a.input, settings.clone())?;
+    let (boroughs, codes) = load_boroughs(a.boundaries.as_deref())?;
+    let mut problem = load_problem(&a.input, settings.clone(), &codes)?;
     if a.input.problem.is_some() {
         if a.time_limit.is_some() {
             problem.settings.time_limit_seconds = settings.time_limit_seconds;
@@ -359,7 +385,7 @@ fn solve(a: SolveArgs, out: Output) -> Result<(), Failure> {
     let s = solve_problem(
         problem,
         a.roads.as_deref(),
-        a.boundaries.as_deref(),
+        boroughs.as_ref(),
         a.max_snap,
         out,
     )?;
@@ -369,8 +395,8 @@ fn solve(a: SolveArgs, out: Output) -> Result<(), Failure> {
 /// `senroute demo`.
 #[derive(Args, Debug)]
 pub struct DemoArgs {
-    /// Search time limit.
-    #[arg(long, value_parser = parse_duration, default_value = "30s")]
+    /// Search time limit (at most 24 h).
+    #[arg(long, value_parser = parse_time_limit, default_value = "30s")]
     time_limit: Duration,
     /// Output directory.
     #[arg(long, default_value = "senroute-demo")]
@@ -394,12 +420,14 @@ fn demo(a: DemoArgs, out: Output) -> Result<(), Failure> {
         time_limit_seconds: a.time_limit.as_secs_f64(),
         ..Settings::default()
     };
-    let problem = read_problem_files(
+    let (boroughs, codes) = load_boroughs(Some(&root.join(DEMO_BOUNDARIES)))?;
+    let problem = read_problem_files_with(
         &input.join("pupils.csv"),
         &input.join("schools.csv"),
         &input.join("fleet.csv"),
         Session::Am,
         settings,
+        &codes,
     )?;
     if !out.quiet && !out.json {
         println!("senroute demo: planning the AM run for the bundled cohort ({} pupils) on the Camden + Westminster + City roads", problem.travelling_pupils().count());
@@ -407,7 +435,7 @@ fn demo(a: DemoArgs, out: Output) -> Result<(), Failure> {
     let s = solve_problem(
         problem,
         Some(&roads),
-        Some(&root.join(DEMO_BOUNDARIES)),
+        boroughs.as_ref(),
         senroute_roads::DEFAULT_MAX_SNAP_M,
         out,
     )?;
@@ -460,8 +488,8 @@ pub struct BenchArgs {
     /// Instance file format.
     #[arg(long, value_enum)]
     format: BenchFormat,
-    /// Seconds per instance.
-    #[arg(long, default_value_t = 60.0)]
+    /// Seconds per instance (at most 86400).
+    #[arg(long, default_value_t = 60.0, value_parser = parse_seconds)]
     seconds: f64,
     /// Random seed.
     #[arg(long, default_value_t = 1)]
@@ -517,23 +545,24 @@ pub struct PoolArgs {
     #[arg(long)]
     boundaries: Option<PathBuf>,
     /// Search time per pupil of each (sub)problem, the same alone and pooled.
-    #[arg(long, value_parser = parse_duration, default_value = "0.2s")]
+    /// At most 60 s.
+    #[arg(long, value_parser = parse_time_per_pupil, default_value = "0.2s")]
     time_limit_per_pupil: Duration,
-    /// Iterations per pupil and thread instead of a time limit (exactly reproducible).
-    #[arg(long)]
+    /// Iterations per pupil and thread instead of a time limit (exactly reproducible; at most 10^9).
+    #[arg(long, value_parser = count_up_to(1_000_000_000))]
     iterations_per_pupil: Option<u64>,
     /// First random seed.
     #[arg(long, default_value_t = 1)]
     seed: u64,
-    /// Number of seeds (seed, seed+1, …); each problem keeps its cheapest plan.
-    #[arg(long, default_value_t = 1)]
+    /// Number of seeds (seed, seed+1, …; at most 1000); each problem keeps its cheapest plan.
+    #[arg(long, default_value_t = 1, value_parser = count_up_to(1000))]
     seeds: u64,
-    /// Exact Shapley value up to this many boroughs, sampled beyond.
-    #[arg(long, default_value_t = 6)]
-    exact_shapley_max: usize,
-    /// Random orders for the sampled Shapley value.
-    #[arg(long, default_value_t = 200)]
-    shapley_permutations: usize,
+    /// Exact Shapley value up to this many boroughs (at most 12), sampled beyond.
+    #[arg(long, default_value_t = 6, value_parser = count_up_to(12))]
+    exact_shapley_max: u64,
+    /// Random orders for the sampled Shapley value (at most 100000).
+    #[arg(long, default_value_t = 200, value_parser = count_up_to(100_000))]
+    shapley_permutations: u64,
     /// Maximum distance from a home, school or depot to the nearest road, metres.
     #[arg(long, default_value_t = senroute_roads::DEFAULT_MAX_SNAP_M)]
     max_snap: f64,
@@ -550,21 +579,28 @@ pub struct PoolArgs {
     out: PathBuf,
 }
 
+/// `count` seeds from `first`, stopping at `u64::MAX`.
+fn seeds(first: u64, count: u64) -> Vec<u64> {
+    (0..count.max(1))
+        .map_while(|i| first.checked_add(i))
+        .collect()
+}
+
 fn pool(a: PoolArgs, out: Output) -> Result<(), Failure> {
     use senroute_pooling::{output, run_study, StudyOptions};
     if let Some(spec) = &a.sweep {
         let options = StudyOptions {
             seconds_per_pupil: a.time_limit_per_pupil.as_secs_f64(),
             iterations_per_pupil: a.iterations_per_pupil,
-            seeds: (a.seed..a.seed + a.seeds.max(1)).collect(),
+            seeds: seeds(a.seed, a.seeds),
             ..StudyOptions::default()
         };
         return crate::sweep::run(spec, a.pupils_per_borough, a.seed, &options, &a.out, out);
     }
-    let mut problem = load_problem(&a.input, Settings::default())?;
-    if let Some(b) = &a.boundaries {
-        let boroughs = Boroughs::from_geojson(b).map_err(|e| Failure::Input(e.to_string()))?;
-        fill_boroughs(&mut problem, &boroughs);
+    let (boroughs, codes) = load_boroughs(a.boundaries.as_deref())?;
+    let mut problem = load_problem(&a.input, Settings::default(), &codes)?;
+    if let Some(b) = &boroughs {
+        fill_boroughs(&mut problem, b);
     }
     let (travel, network, road_travel) = match (&a.roads, &problem.matrices) {
         (Some(r), _) => {
@@ -586,9 +622,9 @@ fn pool(a: PoolArgs, out: Output) -> Result<(), Failure> {
     let options = StudyOptions {
         seconds_per_pupil: a.time_limit_per_pupil.as_secs_f64(),
         iterations_per_pupil: a.iterations_per_pupil,
-        seeds: (a.seed..a.seed + a.seeds.max(1)).collect(),
-        exact_shapley_max_boroughs: a.exact_shapley_max,
-        shapley_permutations: a.shapley_permutations,
+        seeds: seeds(a.seed, a.seeds),
+        exact_shapley_max_boroughs: a.exact_shapley_max as usize,
+        shapley_permutations: a.shapley_permutations as usize,
         ..StudyOptions::default()
     };
     let chatty = !out.quiet && !out.json;

@@ -5,6 +5,7 @@
 //! file, line and field), 1 internal errors.
 
 mod commands;
+mod durations;
 mod generate;
 mod progress;
 mod serve;

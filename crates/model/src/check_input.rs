@@ -3,6 +3,7 @@
 //! reader (and the gRPC service) run the same checks and differ only in how
 //! they say *where* a problem is.
 
+use crate::bounds::{self, BoroughCodes};
 use crate::issues::{InputErrors, InputIssue};
 use crate::location::{Location, UK_LAT, UK_LON};
 use crate::problem::{Phase, Problem, Session};
@@ -33,7 +34,7 @@ pub struct Field {
     pub path: &'static str,
 }
 
-const fn field(column: &'static str, path: &'static str) -> Field {
+pub(crate) const fn field(column: &'static str, path: &'static str) -> Field {
     Field { column, path }
 }
 
@@ -41,6 +42,11 @@ const fn field(column: &'static str, path: &'static str) -> Field {
 pub trait Locator {
     /// Source, line and field label for record `index` of `entity`.
     fn locate(&self, entity: Entity, index: usize, field: Field) -> (String, Option<u64>, String);
+
+    /// Source, line and field label of a problem-level field given by its
+    /// JSON path, e.g. `settings.boarding_minutes` or
+    /// `matrices.locations[3].id`.
+    fn locate_path(&self, path: &str) -> (String, Option<u64>, String);
 }
 
 /// Locates fields of a JSON problem by path, e.g. `pupils[3].needs.wheelchair`.
@@ -59,15 +65,51 @@ impl Locator for JsonLocator {
         };
         (self.source.clone(), None, path)
     }
+
+    fn locate_path(&self, path: &str) -> (String, Option<u64>, String) {
+        (self.source.clone(), None, path.to_string())
+    }
 }
 
-struct Reporter<'a> {
+/// Collects issues, located by a [`Locator`].
+pub(crate) struct Reporter<'a> {
     locator: &'a dyn Locator,
     errors: InputErrors,
 }
 
 impl Reporter<'_> {
-    fn report(
+    /// Reports a problem of problem-level field `path` (a JSON path).
+    pub(crate) fn report_path(
+        &mut self,
+        path: String,
+        value: Option<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        let (source, line, field) = self.locator.locate_path(&path);
+        self.errors.push(InputIssue {
+            source,
+            line,
+            field: Some(field),
+            value,
+            message: message.into(),
+            hint: hint.into(),
+        });
+    }
+
+    /// Reports a problem of `settings.<name>`.
+    pub(crate) fn report_settings(
+        &mut self,
+        name: &str,
+        value: Option<String>,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.report_path(format!("settings.{name}"), value, message, hint);
+    }
+
+    /// Reports a problem of field `f` of record `index` of `entity`.
+    pub(crate) fn report(
         &mut self,
         entity: Entity,
         index: usize,
@@ -124,12 +166,32 @@ impl Reporter<'_> {
 }
 
 /// Runs every format-independent check on `problem` and reports all problems
-/// at once, located by `locator`.
+/// at once, located by `locator`; borough codes must be London GSS codes
+/// (see [`check_problem_with`]).
 pub fn check_problem(problem: &Problem, locator: &dyn Locator) -> InputErrors {
+    check_problem_with(problem, locator, &BoroughCodes::London)
+}
+
+/// The one validation of an input problem, whatever its format (CSV, JSON,
+/// gRPC): record counts first (an oversized problem is refused before any
+/// other work), then every string's length and characters, every number's
+/// range ([`crate::limits`]), the settings, borough codes against `codes`,
+/// ids, references, windows, coordinates and the fleet. Reports all problems
+/// at once, located by `locator`.
+pub fn check_problem_with(
+    problem: &Problem,
+    locator: &dyn Locator,
+    codes: &BoroughCodes,
+) -> InputErrors {
     let mut r = Reporter {
         locator,
         errors: InputErrors::default(),
     };
+    if bounds::counts(problem, &mut r) {
+        return r.errors;
+    }
+    bounds::records(problem, &mut r, codes);
+    bounds::settings(&problem.settings, &mut r);
     let id = field("id", "id");
 
     // Duplicate ids.
@@ -321,29 +383,6 @@ pub fn check_problem(problem: &Problem, locator: &dyn Locator) -> InputErrors {
                 "give the longest time a vehicle may be away from the depot",
             );
         }
-        for (f, value) in [
-            (
-                field("fixed_cost_per_day", "fixed_cost_per_day"),
-                v.fixed_cost_per_day,
-            ),
-            (field("cost_per_km", "cost_per_km"), v.cost_per_km),
-            (field("cost_per_hour", "cost_per_hour"), v.cost_per_hour),
-            (
-                field("assistant_cost_per_day", "assistant_cost_per_day"),
-                v.assistant_cost_per_day,
-            ),
-        ] {
-            if !value.is_finite() || value < 0.0 {
-                r.report(
-                    Entity::Vehicle,
-                    i,
-                    f,
-                    Some(value.to_string()),
-                    "cost must be a non-negative number of pounds",
-                    "write e.g. 120 or 1.35",
-                );
-            }
-        }
         usable += u64::from(v.count);
     }
     if usable == 0 {
@@ -382,8 +421,23 @@ pub fn check_problem(problem: &Problem, locator: &dyn Locator) -> InputErrors {
     r.errors
 }
 
-/// Reads a JSON problem and runs every check, reporting field paths.
+/// Reads a JSON problem and runs every check, reporting field paths; borough
+/// codes must be London GSS codes (see [`problem_from_json_with`]).
 pub fn problem_from_json(source: &str, text: &str) -> Result<Problem, InputErrors> {
+    problem_from_json_with(source, text, &BoroughCodes::London)
+}
+
+/// Reads a JSON problem and runs every check ([`check_problem_with`]),
+/// reporting field paths. `text` longer than
+/// [`crate::limits::MAX_PROBLEM_JSON_BYTES`] is refused unread.
+pub fn problem_from_json_with(
+    source: &str,
+    text: &str,
+    codes: &BoroughCodes,
+) -> Result<Problem, InputErrors> {
+    if text.len() as u64 > crate::limits::MAX_PROBLEM_JSON_BYTES {
+        return Err(too_large(source, text.len() as u64).into());
+    }
     let problem: Problem = serde_json::from_str(text).map_err(|e| InputIssue {
         source: source.to_string(),
         line: Some(e.line() as u64),
@@ -392,11 +446,30 @@ pub fn problem_from_json(source: &str, text: &str) -> Result<Problem, InputError
         message: format!("not a valid problem: {e}"),
         hint: "see the JSON schema in the README (fields pupils, schools, fleet, session, settings, matrices)".into(),
     })?;
-    check_problem(
+    check_problem_with(
         &problem,
         &JsonLocator {
             source: source.to_string(),
         },
+        codes,
     )
     .into_result(problem)
+}
+
+/// The issue of a JSON problem file over
+/// [`crate::limits::MAX_PROBLEM_JSON_BYTES`].
+pub fn too_large(source: &str, bytes: u64) -> InputIssue {
+    InputIssue {
+        source: source.to_string(),
+        line: None,
+        field: None,
+        value: None,
+        message: format!(
+            "the file is {} MiB, over senroute's limit of {} MiB for a JSON problem",
+            bytes >> 20,
+            crate::limits::MAX_PROBLEM_JSON_BYTES >> 20
+        ),
+        hint: "split the problem by borough, or leave out the travel matrices and give --roads"
+            .into(),
+    }
 }

@@ -21,6 +21,32 @@ pub struct InputIssue {
     pub hint: String,
 }
 
+impl InputIssue {
+    /// The issue with its value cut to a short prefix
+    /// ([`crate::limits::excerpt`]) and its message and hint to
+    /// [`crate::limits::MAX_MESSAGE_CHARS`], so no input can make a message
+    /// (or a gRPC status) of unbounded size. Every [`InputErrors`] holds
+    /// bounded issues only.
+    pub fn bounded(mut self) -> Self {
+        use crate::limits::{excerpt, excerpt_to, MAX_MESSAGE_CHARS};
+        fn cut(s: &mut String, f: impl Fn(&str) -> std::borrow::Cow<'_, str>) {
+            if let std::borrow::Cow::Owned(o) = f(s) {
+                *s = o;
+            }
+        }
+        if let Some(v) = &mut self.value {
+            cut(v, excerpt);
+        }
+        cut(&mut self.message, |s| excerpt_to(s, MAX_MESSAGE_CHARS));
+        cut(&mut self.hint, |s| excerpt_to(s, MAX_MESSAGE_CHARS));
+        cut(&mut self.source, |s| excerpt_to(s, MAX_MESSAGE_CHARS));
+        if let Some(f) = &mut self.field {
+            cut(f, |s| excerpt_to(s, MAX_MESSAGE_CHARS));
+        }
+        self
+    }
+}
+
 impl fmt::Display for InputIssue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.source)?;
@@ -41,7 +67,9 @@ impl fmt::Display for InputIssue {
     }
 }
 
-/// Every problem found in an input, reported together.
+/// Every problem found in an input, reported together. Issues added with
+/// [`InputErrors::push`], [`InputErrors::extend`] or `From` are
+/// [bounded](InputIssue::bounded).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct InputErrors(pub Vec<InputIssue>);
 
@@ -70,9 +98,31 @@ impl InputErrors {
         }
     }
 
-    /// Adds a problem.
+    /// Adds a problem, [bounded](InputIssue::bounded). Past
+    /// [`crate::limits::MAX_ISSUES`] problems, one last issue says so and
+    /// further ones are dropped, so a broken file of a million rows does
+    /// not make a million messages.
     pub fn push(&mut self, issue: InputIssue) {
-        self.0.push(issue);
+        use crate::limits::MAX_ISSUES;
+        match self.0.len() {
+            n if n < MAX_ISSUES => self.0.push(issue.bounded()),
+            n if n == MAX_ISSUES => self.0.push(InputIssue {
+                source: issue.source,
+                line: None,
+                field: None,
+                value: None,
+                message: format!("more than {MAX_ISSUES} problems; only the first {MAX_ISSUES} are listed"),
+                hint: "fix these (a wrong delimiter or encoding often breaks every row) and check again".into(),
+            }.bounded()),
+            _ => {}
+        }
+    }
+
+    /// Adds problems, each [bounded](InputIssue::bounded).
+    pub fn extend(&mut self, issues: impl IntoIterator<Item = InputIssue>) {
+        for i in issues {
+            self.push(i);
+        }
     }
 }
 
@@ -95,6 +145,6 @@ impl std::error::Error for InputErrors {}
 
 impl From<InputIssue> for InputErrors {
     fn from(i: InputIssue) -> Self {
-        InputErrors(vec![i])
+        InputErrors(vec![i.bounded()])
     }
 }

@@ -7,10 +7,12 @@
 //! input validation that reports every problem at once, and the independent
 //! plan [`validate()`]r that every solver result is checked with.
 
+pub mod bounds;
 pub mod check_input;
 pub mod csv_in;
 pub mod csv_out;
 pub mod issues;
+pub mod limits;
 pub mod location;
 pub mod plan;
 pub mod problem;
@@ -18,8 +20,13 @@ pub mod time;
 pub mod travel;
 pub mod validate;
 
-pub use check_input::{check_problem, problem_from_json, JsonLocator};
-pub use csv_in::{read_problem, read_problem_files, CsvSource};
+pub use bounds::BoroughCodes;
+pub use check_input::{
+    check_problem, check_problem_with, problem_from_json, problem_from_json_with, JsonLocator,
+};
+pub use csv_in::{
+    read_problem, read_problem_files, read_problem_files_with, read_problem_with, CsvSource,
+};
 pub use issues::{InputErrors, InputIssue};
 pub use location::Location;
 pub use plan::{

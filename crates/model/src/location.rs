@@ -29,7 +29,13 @@ impl Location {
     /// northing in metres, as council GIS exports use, to WGS84 with the
     /// Ordnance Survey's OSTN15 transformation (centimetre accuracy).
     pub fn from_bng(easting: f64, northing: f64) -> Result<Self, BngError> {
-        if !(easting.is_finite() && northing.is_finite()) {
+        // The OSTN15 grid's extent, checked here: lonlat_bng multiplies
+        // cell indices in i32, which overflows (a panic in debug builds, a
+        // wrong cell in release) for values far outside it (found by the
+        // csv_input fuzz target).
+        if !((0.0..=BNG_EASTING_MAX).contains(&easting)
+            && (0.0..=BNG_NORTHING_MAX).contains(&northing))
+        {
             return Err(BngError { easting, northing });
         }
         let (lon, lat) = lonlat_bng::convert_osgb36_to_ll(easting, northing)
@@ -69,6 +75,11 @@ impl fmt::Display for Location {
     }
 }
 
+/// Largest easting of the OSTN15 grid, metres.
+pub const BNG_EASTING_MAX: f64 = 700_000.0;
+/// Largest northing of the OSTN15 grid, metres.
+pub const BNG_NORTHING_MAX: f64 = 1_250_000.0;
+
 /// A British National Grid coordinate that could not be converted.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("easting {easting}, northing {northing} is not a British National Grid coordinate inside the OSTN15 grid (eastings 0–700000, northings 0–1250000 metres)")]
@@ -82,6 +93,20 @@ pub struct BngError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bng_far_outside_the_grid_is_an_error_not_an_overflow() {
+        for (e, n) in [
+            (5.555555555555556e90, 185129.4),
+            (526560.5, -1e12),
+            (3e9, 3e9),
+            (-1.0, 0.0),
+            (f64::NAN, 0.0),
+        ] {
+            assert!(Location::from_bng(e, n).is_err(), "{e}, {n}");
+        }
+        assert!(Location::from_bng(528476.2, 184518.4).is_ok());
+    }
 
     #[test]
     fn bng_matches_published_school_coordinates() {

@@ -9,10 +9,7 @@ use std::path::{Path, PathBuf};
 /// sha256 of a file, hex.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     let bytes = std::fs::read(path)?;
-    Ok(Sha256::digest(&bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
+    Ok(hex::encode(Sha256::digest(&bytes)))
 }
 
 /// One row of `pooling.csv`.
@@ -127,10 +124,7 @@ fn round2(x: f64) -> f64 {
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    html_escape::encode_quoted_attribute(s).into_owned()
 }
 
 /// An SVG bar chart: per borough, cost alone, proportional share and Shapley share.

@@ -230,6 +230,18 @@ pub fn union(session: Session, plans: &[&Plan]) -> Plan {
     out
 }
 
+/// `seconds_per_pupil × pupils` as a duration, a negative or NaN product
+/// as zero and one too large for a `Duration` as a day (the CLI bounds the
+/// per-pupil time well below that; this only keeps the library panic-free).
+fn time_budget(seconds_per_pupil: f64, pupils: f64) -> Duration {
+    let s = seconds_per_pupil * pupils;
+    if s.is_nan() || s <= 0.0 {
+        return Duration::ZERO;
+    }
+    Duration::try_from_secs_f64(s.min(senroute_model::limits::MAX_TIME_LIMIT_SECONDS))
+        .unwrap_or(Duration::ZERO)
+}
+
 fn check_owners(problem: &Problem) -> Result<Vec<String>, InputErrors> {
     let mut errors = InputErrors::default();
     for v in &problem.fleet {
@@ -269,6 +281,21 @@ fn check_owners(problem: &Problem) -> Result<Vec<String>, InputErrors> {
             value: boroughs.iter().next().cloned(),
             message: format!("pooling needs pupils from at least two boroughs, found {}", boroughs.len()),
             hint: "add pupils of another borough, or generate a cohort with senroute generate --boroughs A,B".into(),
+        });
+    }
+    // Coalitions are bit sets of a `Coalition` (u32).
+    let most = Coalition::BITS as usize;
+    if boroughs.len() > most {
+        errors.push(InputIssue {
+            source: "pupils".into(),
+            line: None,
+            field: Some("borough".into()),
+            value: None,
+            message: format!(
+                "pooling compares at most {most} boroughs, found {}",
+                boroughs.len()
+            ),
+            hint: "run the study on a group of neighbouring boroughs".into(),
         });
     }
     errors.into_result(boroughs.into_iter().collect())
@@ -368,8 +395,10 @@ pub fn run_study(
                 time_limit: options
                     .iterations_per_pupil
                     .is_none()
-                    .then(|| Duration::from_secs_f64(options.seconds_per_pupil * pupils)),
-                iteration_limit: options.iterations_per_pupil.map(|i| i * pupils as u64),
+                    .then(|| time_budget(options.seconds_per_pupil, pupils)),
+                iteration_limit: options
+                    .iterations_per_pupil
+                    .map(|i| i.saturating_mul(pupils as u64)),
                 seed,
                 threads: options.threads,
                 cancel: Arc::new(AtomicBool::new(false)),

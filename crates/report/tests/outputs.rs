@@ -175,7 +175,7 @@ fn html_is_self_contained_escaped_and_complete() {
         assert!(html.contains(&escape(&u.pupil)));
     }
     // Hostile strings are escaped everywhere: no script element at all.
-    assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; Sons"));
+    assert!(html.contains("&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; &amp; Sons"));
     assert!(!html.contains(EVIL_SCHOOL));
     assert!(!html.to_ascii_lowercase().contains("<script"));
     assert!(html.contains("P7&lt;b&gt;") && !html.contains("P7<b>"));

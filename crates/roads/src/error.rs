@@ -43,7 +43,8 @@ pub enum RoadsError {
     /// A prepared network file was written by another program or another format version.
     #[error(
         "{path} is not a usable senroute road network file: {detail}; rebuild it from the \
-         .osm.pbf (senroute_roads::RoadNetwork::from_pbf then save)"
+         .osm.pbf with `senroute prepare --osm FILE.osm.pbf --out FILE` \
+         (senroute_roads::RoadNetwork::from_pbf then save)"
     )]
     BadNetworkFile {
         /// The prepared file.

@@ -66,6 +66,11 @@ pub fn process_cpu_seconds() -> f64 {
 
 /// Reads a points CSV: one `lat,lon` pair per row, an optional `lat,lon`
 /// header, extra columns ignored. Labels are `row N` (1-based line number).
+/// Most points of one matrix: the `senroute_model::limits::MAX_LOCATIONS`
+/// of a planning problem (22,500; a dense matrix of about 16 GB at its peak).
+pub const MAX_POINTS: usize = 22_500;
+
+/// Reads the points file: `lat,lon` rows, at most [`MAX_POINTS`].
 pub fn read_points(path: &Path) -> Result<Vec<(String, f64, f64)>, RoadsError> {
     let bad = |detail: String| RoadsError::Points {
         path: path.to_path_buf(),
@@ -84,13 +89,21 @@ pub fn read_points(path: &Path) -> Result<Vec<(String, f64, f64)>, RoadsError> {
             continue;
         }
         let parse = |s: &str| s.parse::<f64>().ok();
+        if out.len() == MAX_POINTS {
+            return Err(bad(format!(
+                "more than {MAX_POINTS} points (line {}): a matrix that large would not fit in memory; split the points",
+                i + 1
+            )));
+        }
         match (parse(a), parse(b)) {
             (Some(lat), Some(lon)) => out.push((format!("row {}", i + 1), lat, lon)),
             _ => {
+                let shown: String = line.chars().take(80).collect();
                 return Err(bad(format!(
-                    "line {} is not `lat,lon` decimal degrees: {line:?}",
-                    i + 1
-                )))
+                    "line {} is not `lat,lon` decimal degrees: {shown:?}{}",
+                    i + 1,
+                    if shown.len() < line.len() { " …" } else { "" }
+                )));
             }
         }
     }

@@ -102,3 +102,13 @@ fn foreign_network_file_is_rejected() {
     let e = RoadNetwork::load(repo(common::MIXED)).unwrap_err();
     assert!(matches!(e, RoadsError::BadNetworkFile { .. }));
 }
+
+#[test]
+fn too_many_points_are_refused_before_any_matrix() {
+    let path = std::env::temp_dir().join(format!("senroute-points-{}.csv", std::process::id()));
+    let rows = "51.5,-0.12\n".repeat(matrix_report::MAX_POINTS + 1);
+    std::fs::write(&path, format!("lat,lon\n{rows}")).unwrap();
+    let e = matrix_report::read_points(&path).unwrap_err();
+    assert!(e.to_string().contains("more than 22500 points"), "{e}");
+    std::fs::remove_file(&path).ok();
+}

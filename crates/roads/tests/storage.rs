@@ -58,6 +58,38 @@ fn save_load_round_trip_gives_identical_answers() {
     std::fs::write(&p4, &flipped).unwrap();
     let e = RoadNetwork::load(&p4).unwrap_err();
     assert!(e.to_string().contains("checksum"), "{e}");
+
+    // A version 1 file (bincode, before postcard) asks for `senroute prepare`.
+    let mut v1 = bytes.clone();
+    v1[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let e = RoadNetwork::from_bytes(std::path::Path::new("old.bin"), &v1).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains("format version 1") && msg.contains("senroute prepare"),
+        "{msg}"
+    );
+    // A payload with a valid header and checksum but garbage inside is an
+    // error, not a panic.
+    for garbage in [
+        vec![0xffu8; 64],
+        vec![],
+        vec![7u8; 3],
+        bytes[36..200].to_vec(),
+    ] {
+        let mut f = bytes[..36].to_vec();
+        f[20..28].copy_from_slice(&(garbage.len() as u64).to_le_bytes());
+        f[28..36].copy_from_slice(&fnv1a(&garbage).to_le_bytes());
+        f.extend_from_slice(&garbage);
+        let e = RoadNetwork::from_bytes(std::path::Path::new("g.bin"), &f).unwrap_err();
+        assert!(e.to_string().contains("cannot decode"), "{e}");
+    }
+}
+
+/// FNV-1a 64, the checksum of the file header.
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
 }
 
 #[test]

@@ -67,13 +67,9 @@ pub enum KeyError {
     Borough(String),
 }
 
-/// Lowercase hex of `bytes`.
+/// Lowercase hex of `bytes` (the `hex` crate).
 pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write as _;
-    bytes.iter().fold(String::new(), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    hex::encode(bytes)
 }
 
 /// Lowercase hex SHA-256 of `key`.

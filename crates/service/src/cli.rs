@@ -38,7 +38,7 @@ pub struct ServeArgs {
     /// Most pupils per problem.
     #[arg(long, default_value_t = 5000)]
     pub max_pupils: usize,
-    /// Upper bound on any job's search seconds.
+    /// Upper bound on any job's search seconds (at most 86400).
     #[arg(long, default_value_t = 600.0)]
     pub max_time_limit_s: f64,
     /// PEM certificate chain: serve TLS (needs --tls-key).
@@ -59,7 +59,14 @@ impl ServeArgs {
         c.queue_limit = self.queue_limit;
         c.max_request_bytes = self.max_request_mib.saturating_mul(1 << 20);
         c.max_pupils = self.max_pupils;
-        c.max_time_limit = Duration::from_secs_f64(self.max_time_limit_s.max(0.0));
+        // Clamped while a float: `Duration::from_secs_f64` panics on 1e20 or NaN.
+        let max = senroute_model::limits::MAX_TIME_LIMIT_SECONDS;
+        let t = self.max_time_limit_s;
+        c.max_time_limit = Duration::from_secs_f64(if t.is_finite() {
+            t.clamp(0.0, max)
+        } else {
+            max
+        });
         c.tls = self.tls_cert.zip(self.tls_key);
         c
     }

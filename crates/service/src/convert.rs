@@ -79,7 +79,7 @@ fn time(e: &mut Errors, path: &str, s: &str) -> TimeOfDay {
         .unwrap_or_else(|err: senroute_model::time::TimeParseError| {
             e.push(
                 path.to_string(),
-                Some(s.to_string()),
+                Some(senroute_model::limits::excerpt(s).into_owned()),
                 &err.to_string(),
                 "24-hour clock, e.g. 08:30",
             );
@@ -127,9 +127,36 @@ fn unknown_enum(e: &mut Errors, path: String, v: i32) {
     );
 }
 
-/// Converts and checks a request's problem. Every issue is reported, with a
-/// field path below `problem`.
+/// The record counts of a request against [`senroute_model::limits`], checked
+/// before any conversion work (the model's validation checks them again,
+/// with every other limit, once the problem is converted).
+pub fn check_sizes(p: &pb::Problem) -> Result<(), InputErrors> {
+    use senroute_model::limits;
+    let mut e = Errors(InputErrors::default());
+    let n = p.matrices.as_ref().map_or(0, |m| m.locations.len());
+    for (name, len, max) in [
+        ("pupils", p.pupils.len(), limits::MAX_PUPILS),
+        ("schools", p.schools.len(), limits::MAX_SCHOOLS),
+        ("fleet", p.fleet.len(), limits::MAX_VEHICLE_TYPES),
+        ("matrices.locations", n, limits::MAX_INPUT_MATRIX_LOCATIONS),
+    ] {
+        if len > max {
+            e.push(
+                format!("{PROBLEM_PATH}.{name}"),
+                Some(len.to_string()),
+                &format!("{len} entries, over senroute's limit of {max} per problem (travel matrices that large would not fit in memory)"),
+                "split the problem into smaller ones, e.g. one per borough or group of schools",
+            );
+        }
+    }
+    e.0.into_result(())
+}
+
+/// Converts and checks a request's problem with the one validation of
+/// every input ([`check_problem`]: the CLI's, with the same limits). Every
+/// issue is reported, with a field path below `problem`.
 pub fn problem_from_proto(p: &pb::Problem) -> Result<Problem, InputErrors> {
+    check_sizes(p)?;
     let mut e = Errors(InputErrors::default());
     let pupils = p
         .pupils
@@ -262,27 +289,6 @@ pub fn problem_from_proto(p: &pb::Problem) -> Result<Problem, InputErrors> {
         time_limit_seconds: s.time_limit_seconds.unwrap_or(d.time_limit_seconds),
         seed: s.seed.unwrap_or(d.seed),
     };
-    for (name, v) in [
-        (
-            "ride_time_cost_per_minute",
-            settings.ride_time_cost_per_minute,
-        ),
-        ("boarding_minutes", settings.boarding_minutes),
-        (
-            "wheelchair_boarding_minutes",
-            settings.wheelchair_boarding_minutes,
-        ),
-        ("time_limit_seconds", settings.time_limit_seconds),
-    ] {
-        if !(v.is_finite() && v >= 0.0) {
-            e.push(
-                format!("{PROBLEM_PATH}.settings.{name}"),
-                Some(v.to_string()),
-                "must be a non-negative number",
-                "leave unset for the default",
-            );
-        }
-    }
     let matrices = p.matrices.as_ref().map(|m| matrices(&mut e, m));
     let problem = Problem {
         pupils,

@@ -88,7 +88,10 @@ impl RoutingServiceImpl {
         let job = self.store(move |s| s.get(&lookup)).await?;
         match job {
             Some(j) if j.participants.contains(&caller.borough) => Ok(j),
-            _ => Err(Status::not_found(format!("no job {id:?} for your borough"))),
+            _ => Err(Status::not_found(format!(
+                "no job {:?} for your borough",
+                senroute_model::limits::excerpt(id)
+            ))),
         }
     }
 

@@ -329,6 +329,17 @@ fn plan_job(shared: &Shared, id: &str, cancel: Arc<AtomicBool>) -> Outcome {
             )
         }
     };
+    // Cap the search time while it is still a float: converting an
+    // unchecked float to a `Duration` panics (1e20 s, NaN). Validation
+    // refuses such values; this keeps stored jobs of older versions safe.
+    let mut problem = problem;
+    let max_s = cfg.max_time_limit.as_secs_f64();
+    let t = problem.settings.time_limit_seconds;
+    problem.settings.time_limit_seconds = if t.is_finite() {
+        t.clamp(0.0, max_s)
+    } else {
+        max_s
+    };
     let mut options = PlanOptions::from_problem(&problem);
     options.time_limit = Some(
         options

@@ -1,0 +1,324 @@
+//! The CSV tables: the columns of each file, and reading a file into
+//! header and rows, bounded in bytes and rows.
+
+use crate::issues::{InputErrors, InputIssue};
+use std::collections::HashMap;
+use std::io::Read;
+
+/// Columns of one CSV file: which must be present, which may be.
+pub(super) struct Schema {
+    pub(super) required: &'static [&'static str],
+    pub(super) optional: &'static [&'static str],
+    /// Location column prefix (`home`, `depot` or empty for `lat`/`lon`).
+    pub(super) location: &'static str,
+}
+
+/// Columns of `pupils.csv`.
+pub const PUPIL_COLUMNS: (&[&str], &[&str]) = (
+    &["id", "school"],
+    &[
+        "sessions",
+        "borough",
+        "phase",
+        "wheelchair",
+        "tail_lift",
+        "passenger_assistant",
+        "travel_alone",
+        "must_not_travel_with",
+        "extra_boarding_minutes",
+        "max_ride_minutes",
+        "earliest_pickup",
+    ],
+);
+/// Columns of `schools.csv`.
+pub const SCHOOL_COLUMNS: (&[&str], &[&str]) = (
+    &[
+        "id",
+        "name",
+        "phase",
+        "am_arrival_open",
+        "am_arrival_close",
+        "pm_departure_open",
+        "pm_departure_close",
+    ],
+    &["borough", "dwell_minutes"],
+);
+/// Columns of `fleet.csv`.
+pub const FLEET_COLUMNS: (&[&str], &[&str]) = (
+    &[
+        "id",
+        "count",
+        "seats",
+        "fixed_cost_per_day",
+        "cost_per_km",
+        "cost_per_hour",
+        "max_duty_minutes",
+        "shift_start",
+        "shift_end",
+    ],
+    &[
+        "wheelchair_spaces",
+        "seats_per_wheelchair_space",
+        "tail_lift",
+        "passenger_assistant",
+        "assistant_cost_per_day",
+        "borough",
+    ],
+);
+
+pub(super) const PUPILS: Schema = Schema {
+    required: PUPIL_COLUMNS.0,
+    optional: PUPIL_COLUMNS.1,
+    location: "home",
+};
+pub(super) const SCHOOLS: Schema = Schema {
+    required: SCHOOL_COLUMNS.0,
+    optional: SCHOOL_COLUMNS.1,
+    location: "",
+};
+pub(super) const FLEET: Schema = Schema {
+    required: FLEET_COLUMNS.0,
+    optional: FLEET_COLUMNS.1,
+    location: "depot",
+};
+
+pub(super) fn loc_cols(prefix: &str) -> [String; 4] {
+    let p = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}_")
+    };
+    [
+        format!("{p}lat"),
+        format!("{p}lon"),
+        format!("{p}easting"),
+        format!("{p}northing"),
+    ]
+}
+
+/// A parsed CSV table: headers and records with their line numbers.
+pub(super) struct Table {
+    pub(super) source: String,
+    pub(super) columns: HashMap<String, usize>,
+    pub(super) rows: Vec<(u64, csv::StringRecord)>,
+}
+
+pub(super) fn issue(
+    source: &str,
+    line: Option<u64>,
+    field: Option<&str>,
+    value: Option<&str>,
+    message: String,
+    hint: &str,
+) -> InputIssue {
+    InputIssue {
+        source: source.to_string(),
+        line,
+        field: field.map(str::to_string),
+        value: value.map(str::to_string),
+        message,
+        hint: hint.to_string(),
+    }
+}
+
+/// Passes at most `limit` bytes through, then reports end of file and
+/// remembers that there was more.
+struct Bounded<R> {
+    inner: R,
+    left: u64,
+    over: bool,
+}
+
+impl<R: Read> Read for Bounded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.left == 0 {
+            // One probe byte tells a file of exactly the limit from a longer one.
+            let mut probe = [0u8; 1];
+            if self.inner.read(&mut probe)? > 0 {
+                self.over = true;
+            }
+            return Ok(0);
+        }
+        let want = buf
+            .len()
+            .min(usize::try_from(self.left).unwrap_or(usize::MAX));
+        let n = self.inner.read(&mut buf[..want])?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+}
+
+/// Reads a CSV file's header and rows, reporting every problem. At most
+/// `max_bytes` bytes and `max_rows` records are read: past either the file
+/// is reported as too large, and its rows are not returned.
+pub(super) fn read_table<R: Read>(
+    source: &str,
+    reader: R,
+    schema: &Schema,
+    (max_bytes, max_rows): (u64, usize),
+    errors: &mut InputErrors,
+) -> Option<Table> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(Bounded {
+            inner: reader,
+            left: max_bytes,
+            over: false,
+        });
+    let headers = match rdr.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            errors.push(issue(
+                source,
+                None,
+                None,
+                None,
+                format!("cannot read the header row: {e}"),
+                "save the file as UTF-8 CSV with a header row",
+            ));
+            return None;
+        }
+    };
+    if headers.is_empty() || headers.iter().all(|h| h.is_empty()) {
+        errors.push(issue(
+            source,
+            Some(1),
+            None,
+            None,
+            "the file is empty or has no header row".into(),
+            "the first line must name the columns; see the README for the columns",
+        ));
+        return None;
+    }
+    let loc = loc_cols(schema.location);
+    let mut columns = HashMap::new();
+    let mut ok = true;
+    for (i, h) in headers.iter().enumerate() {
+        let name = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+        let known = schema.required.contains(&name.as_str())
+            || schema.optional.contains(&name.as_str())
+            || loc.contains(&name);
+        if !known {
+            let mut expected: Vec<&str> = schema
+                .required
+                .iter()
+                .chain(schema.optional)
+                .copied()
+                .collect();
+            expected.extend(loc.iter().map(String::as_str));
+            errors.push(issue(
+                source,
+                Some(1),
+                Some(h),
+                None,
+                format!("unknown column; expected some of: {}", expected.join(", ")),
+                "rename the column or remove it",
+            ));
+            ok = false;
+        } else if columns.insert(name.clone(), i).is_some() {
+            errors.push(issue(
+                source,
+                Some(1),
+                Some(h),
+                None,
+                "column appears twice".into(),
+                "remove one of the two columns",
+            ));
+            ok = false;
+        }
+    }
+    for req in schema.required {
+        if !columns.contains_key(*req) {
+            errors.push(issue(
+                source,
+                Some(1),
+                Some(req),
+                None,
+                "missing required column".into(),
+                "add the column to the header row (see the README for its meaning)",
+            ));
+            ok = false;
+        }
+    }
+    let has_ll = columns.contains_key(&loc[0]) && columns.contains_key(&loc[1]);
+    let has_en = columns.contains_key(&loc[2]) && columns.contains_key(&loc[3]);
+    if !has_ll && !has_en {
+        errors.push(issue(source, Some(1), Some(&format!("{}/{}", loc[0], loc[1])), None,
+            format!("missing location columns: give {} and {} (WGS84) or {} and {} (British National Grid)", loc[0], loc[1], loc[2], loc[3]),
+            "add the pair of columns to the header row"));
+        ok = false;
+    }
+    let width = headers.len();
+    let mut rows = Vec::new();
+    let mut too_many = false;
+    let mut records = 0usize;
+    for rec in rdr.records() {
+        match rec {
+            Ok(r) => {
+                let line = r.position().map_or(0, |p| p.line());
+                if r.iter().all(|f| f.is_empty()) {
+                    continue; // a blank line carries no record
+                }
+                records += 1;
+                if records > max_rows {
+                    too_many = true;
+                    errors.push(issue(
+                        source,
+                        Some(line),
+                        None,
+                        None,
+                        format!("more than {max_rows} rows, over senroute's limit per problem (travel matrices that large would not fit in memory)"),
+                        "split the problem into smaller ones, e.g. one per borough or group of schools, and plan each",
+                    ));
+                    break;
+                }
+                if r.len() != width {
+                    errors.push(issue(
+                        source,
+                        Some(line),
+                        None,
+                        None,
+                        format!(
+                            "row has {} fields but the header has {width} columns",
+                            r.len()
+                        ),
+                        "check for an unquoted comma inside a value, or a missing field",
+                    ));
+                    continue;
+                }
+                rows.push((line, r));
+            }
+            Err(e) => {
+                let line = e.position().map(|p| p.line());
+                errors.push(issue(
+                    source,
+                    line,
+                    None,
+                    None,
+                    format!("cannot read row: {e}"),
+                    "save the file as UTF-8 CSV",
+                ));
+            }
+        }
+    }
+    if rdr.get_ref().over {
+        errors.push(issue(
+            source,
+            None,
+            None,
+            None,
+            format!(
+                "the file is larger than senroute's limit of {} MiB",
+                max_bytes >> 20
+            ),
+            "split the problem into smaller ones, e.g. one per borough, and plan each",
+        ));
+        return None;
+    }
+    (ok && !too_many).then_some(Table {
+        source: source.to_string(),
+        columns,
+        rows,
+    })
+}
