@@ -232,8 +232,13 @@ impl PlanOptions {
     /// Options from the problem's settings (time limit and seed), on every core.
     pub fn from_problem(problem: &Problem) -> Self {
         PlanOptions {
+            // (validation bounds it; clamped here too so that no value,
+            // NaN included, can make the conversion panic)
             time_limit: Some(Duration::from_secs_f64(
-                problem.settings.time_limit_seconds.max(0.0),
+                match problem.settings.time_limit_seconds {
+                    t if t.is_nan() => 0.0,
+                    t => t.clamp(0.0, senroute_model::limits::MAX_TIME_LIMIT_SECONDS),
+                },
             )),
             iteration_limit: None,
             seed: problem.settings.seed,
