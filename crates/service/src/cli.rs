@@ -56,6 +56,9 @@ pub struct ServeArgs {
     /// Longest job label in bytes.
     #[arg(long, default_value_t = 256)]
     pub max_label_bytes: usize,
+    /// Most boroughs (owner and pupils' home boroughs) in one job.
+    #[arg(long, default_value_t = 64)]
+    pub max_boroughs_per_job: usize,
     /// Largest request metadata (headers) in KiB.
     #[arg(long, default_value_t = 16)]
     pub max_metadata_kib: u32,
@@ -106,6 +109,7 @@ impl ServeArgs {
         c.borough_stored_bytes = self.borough_stored_mib.saturating_mul(1 << 20);
         c.retention = secs(self.retention_days * 86_400.0);
         c.max_label_bytes = self.max_label_bytes;
+        c.max_boroughs_per_job = self.max_boroughs_per_job.max(1);
         c.max_metadata_bytes = self.max_metadata_kib.saturating_mul(1 << 10);
         c.list_page_bytes = self.list_page_kib.saturating_mul(1 << 10);
         c.lease = secs(self.lease_s).max(Duration::from_millis(300));

@@ -92,6 +92,9 @@ pub struct ServeConfig {
     pub retention: Duration,
     /// Longest job label, bytes.
     pub max_label_bytes: usize,
+    /// Most boroughs (owner and pupils' home boroughs) taking part in one
+    /// job: each of them can see and list it.
+    pub max_boroughs_per_job: usize,
     /// Largest request metadata (HTTP/2 header list), bytes.
     pub max_metadata_bytes: u32,
     /// Largest `ListJobs` response, bytes.
@@ -141,6 +144,7 @@ impl ServeConfig {
             borough_stored_bytes: 256 << 20,
             retention: Duration::from_secs(30 * 24 * 3600),
             max_label_bytes: 256,
+            max_boroughs_per_job: 64,
             max_metadata_bytes: 16 << 10,
             list_page_bytes: 1 << 20,
             lease: Duration::from_secs(30),
@@ -327,9 +331,9 @@ pub async fn spawn(config: ServeConfig) -> Result<ServerHandle, ServeError> {
             quotas,
             max_pupils: config.max_pupils,
             max_label_bytes: config.max_label_bytes,
+            max_participants: config.max_boroughs_per_job,
             list_page_bytes: config.list_page_bytes,
             watch_poll: config.poll,
-            ..Limits::default()
         },
         roads,
         max_snap_m,
