@@ -83,6 +83,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 problem: Some(problem),
                 label: format!("load {i}"),
                 request_id: String::new(),
+                search: None,
             });
             auth(r.metadata_mut());
             let start = Instant::now();

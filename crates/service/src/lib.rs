@@ -34,6 +34,7 @@
 pub mod auth;
 pub mod cli;
 pub mod convert;
+pub mod convert_plan;
 pub mod events;
 pub mod gate;
 pub mod pb;
@@ -334,6 +335,7 @@ pub async fn spawn(config: ServeConfig) -> Result<ServerHandle, ServeError> {
             max_participants: config.max_boroughs_per_job,
             list_page_bytes: config.list_page_bytes,
             watch_poll: config.poll,
+            max_search_threads: u32::try_from(config.solver_threads).unwrap_or(u32::MAX),
         },
         roads,
         max_snap_m,

@@ -9,7 +9,7 @@ use crate::pb::v1 as pb;
 use crate::pb::v1::routing_service_server::RoutingService;
 use crate::redact::redact_plan;
 use crate::store::{
-    clip, InsertOutcome, JobRecord, JobState, JobStore, NewJob, Quotas, StoreError,
+    clip, InsertOutcome, JobRecord, JobSearch, JobState, JobStore, NewJob, Quotas, StoreError,
 };
 use crate::watch::live_progress;
 use crate::worker::{now_ms, WorkerPool};
@@ -38,6 +38,8 @@ pub struct Limits {
     /// How often a `WatchJob` stream polls the store for changes made by
     /// other replicas.
     pub watch_poll: std::time::Duration,
+    /// Most solver threads a submission may ask for.
+    pub max_search_threads: u32,
 }
 
 impl Default for Limits {
@@ -49,6 +51,7 @@ impl Default for Limits {
             max_participants: 64,
             list_page_bytes: 1 << 20,
             watch_poll: std::time::Duration::from_millis(500),
+            max_search_threads: 1,
         }
     }
 }
@@ -274,6 +277,20 @@ impl RoutingService for RoutingServiceImpl {
                 "use a short label such as \"2026-09 AM run\"",
             )));
         }
+        let search = req.search.map(|o| JobSearch {
+            iteration_limit: o.iteration_limit,
+            threads: o.threads,
+        });
+        if let Some(o) = search.filter(|o| o.threads > self.limits.max_search_threads) {
+            return Err(invalid_argument(&single_issue(
+                "search.threads",
+                format!(
+                    "{} threads is over this server's limit of {}",
+                    o.threads, self.limits.max_search_threads
+                ),
+                "ask for fewer threads, or 0 for the server's default",
+            )));
+        }
         let Some(problem) = req.problem.as_ref() else {
             return Err(invalid_argument(&single_issue(
                 "problem",
@@ -328,6 +345,7 @@ impl RoutingService for RoutingServiceImpl {
             created_ms: now_ms(),
             salt,
             problem_json,
+            search,
         };
         let outcome = self
             .store

@@ -19,7 +19,7 @@
 
 use crate::events::{Hub, JobEvent};
 use crate::pb::v1 as pb;
-use crate::store::{Claim, JobRecord, JobStore, Lease, Progress, Renewal, Summary};
+use crate::store::{Claim, JobRecord, JobSearch, JobStore, Lease, Progress, Renewal, Summary};
 use senroute_model::{Problem, TravelTimes};
 use senroute_planner::{plan, travel_times, PlanOptions};
 use senroute_roads::RoadNetwork;
@@ -396,8 +396,8 @@ async fn run_job(shared: &Arc<Shared>, job: JobRecord) {
         Outcome::Failed(String::new())
     } else {
         let s = shared.clone();
-        let (jid, c, l) = (id.clone(), cancel.clone(), latest.clone());
-        tokio::task::spawn_blocking(move || plan_job(&s, &jid, problem_json, c, &l))
+        let (jid, c, l, search) = (id.clone(), cancel.clone(), latest.clone(), job.search);
+        tokio::task::spawn_blocking(move || plan_job(&s, &jid, problem_json, search, c, &l))
             .await
             .unwrap_or_else(|e| {
                 Outcome::Failed(format!(
@@ -479,6 +479,7 @@ fn plan_job(
     shared: &Shared,
     id: &str,
     problem_json: Result<Option<String>, crate::store::StoreError>,
+    search: Option<JobSearch>,
     cancel: Arc<AtomicBool>,
     latest: &Mutex<Option<Progress>>,
 ) -> Outcome {
@@ -514,6 +515,12 @@ fn plan_job(
             .min(cfg.max_time_limit),
     );
     options.threads = cfg.solver_threads.max(1);
+    if let Some(search) = search {
+        options.iteration_limit = search.iteration_limit;
+        if search.threads > 0 {
+            options.threads = usize::try_from(search.threads).unwrap_or(1);
+        }
+    }
     options.cancel = cancel;
     // The first progress report goes out at once.
     let last = Mutex::new(

@@ -114,6 +114,7 @@ fn submit(problem: pb::Problem, label: &str) -> pb::SubmitJobRequest {
         problem: Some(problem),
         label: label.into(),
         request_id: String::new(),
+        search: None,
     }
 }
 
@@ -938,6 +939,7 @@ async fn a_job_left_running_by_a_crash_is_rerun_at_start() {
                     created_ms: 1,
                     salt: vec![7; 16],
                     problem_json: serde_json::to_string(&problem).unwrap(),
+                    search: None,
                 },
                 Quotas::default(),
             )

@@ -46,6 +46,7 @@ fn submit(problem: pb::Problem, label: String) -> pb::SubmitJobRequest {
         problem: Some(problem),
         label,
         request_id: String::new(),
+        search: None,
     }
 }
 

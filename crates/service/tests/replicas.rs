@@ -166,6 +166,7 @@ fn submit_from_threads(
                                         problem: Some(problem.clone()),
                                         label: rid.clone(),
                                         request_id: rid.clone(),
+                                        search: None,
                                     },
                                     &key,
                                 ))
@@ -230,7 +231,11 @@ async fn three_replicas_200_jobs_kill_9_loses_and_duplicates_none() {
     };
     let dir = tempdir("replicas");
     let (keys_path, keys) = keys_file(&dir);
-    let lease_s = 2.0;
+    // 2 s keeps the test short; SENROUTE_TEST_LEASE_S=30 measures the default.
+    let lease_s: f64 = std::env::var("SENROUTE_TEST_LEASE_S")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2.0);
     let replicas: Vec<Replica> = (1..=3)
         .map(|i| Replica::start(&dir, &schema.url, &keys_path, &format!("r{i}"), lease_s))
         .collect();
@@ -343,6 +348,7 @@ async fn a_replica_paused_past_its_lease_cannot_overwrite_the_takeover() {
                 problem: Some(tiny_problem(3.0, BOROUGHS[0])),
                 label: "fenced".into(),
                 request_id: String::new(),
+                search: None,
             },
             &keys[0],
         ))

@@ -55,6 +55,7 @@ async fn submit(c: &mut RoutingServiceClient<Channel>, key: &str, p: pb::Problem
             problem: Some(p),
             label: String::new(),
             request_id: String::new(),
+            search: None,
         },
         key,
     ))

@@ -26,6 +26,7 @@ fn job(id: &str, owner: &str, rid: Option<&str>) -> NewJob {
         created_ms: 1,
         salt: vec![1, 2, 3],
         problem_json: "{}".into(),
+        search: None,
     }
 }
 
@@ -438,7 +439,7 @@ async fn postgres_migrations_are_safe_when_replicas_start_together() {
         .iter()
         .map(|r| r.get(0))
         .collect();
-    assert_eq!(versions, vec![1], "each migration applied once");
+    assert_eq!(versions, vec![1, 2], "each migration applied once");
     schema.drop().await;
 }
 

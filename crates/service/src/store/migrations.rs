@@ -64,11 +64,15 @@ CREATE TABLE borough_turns (
     last_turn INTEGER NOT NULL
 );
 ",
+    // 3: search options of a submission (iteration limit, threads).
+    "ALTER TABLE jobs ADD COLUMN search TEXT;",
 ];
 
 /// PostgreSQL migrations: version `i + 1` is `POSTGRES[i]`, recorded in the
 /// table `senroute_schema`.
-pub(super) const POSTGRES: &[&str] = &["
+pub(super) const POSTGRES: &[&str] = &[
+    // 1: jobs, leases, turns, quotas.
+    "
 CREATE TABLE jobs (
     seq BIGSERIAL PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -114,7 +118,10 @@ CREATE TABLE borough_turns (
     last_turn BIGINT NOT NULL
 );
 CREATE SEQUENCE borough_turn_seq;
-"];
+",
+    // 2: search options of a submission (iteration limit, threads).
+    "ALTER TABLE jobs ADD COLUMN search TEXT;",
+];
 
 /// Applies the pending SQLite migrations, each in its own transaction.
 pub(super) fn sqlite(conn: &mut rusqlite::Connection) -> Result<(), StoreError> {

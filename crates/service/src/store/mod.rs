@@ -118,6 +118,15 @@ pub struct Progress {
     pub iterations: u64,
 }
 
+/// Search options a job was submitted with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct JobSearch {
+    /// Iterations per solver thread instead of the time limit.
+    pub iteration_limit: Option<u64>,
+    /// Solver threads; 0 for the server's default.
+    pub threads: u32,
+}
+
 /// A stored job (without its input and plan, which are loaded on demand).
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobRecord {
@@ -163,6 +172,8 @@ pub struct JobRecord {
     /// Bytes this job stores (problem, label and plan), counted against the
     /// owner's quota.
     pub stored_bytes: i64,
+    /// Search options of the submission.
+    pub search: Option<JobSearch>,
 }
 
 impl JobRecord {
@@ -207,6 +218,8 @@ pub struct NewJob {
     pub salt: Vec<u8>,
     /// The problem as senroute JSON.
     pub problem_json: String,
+    /// Search options.
+    pub search: Option<JobSearch>,
 }
 
 impl NewJob {

@@ -9,8 +9,8 @@
 
 use super::{
     clip, exhausted_reason, migrations, position_in, turn_key, Claim, InsertOutcome, JobRecord,
-    JobState, JobStore, Lease, NewJob, Progress, Quotas, RecoverScope, Recovery, Refusal, Renewal,
-    StoreError, Summary, MAX_REASON_BYTES,
+    JobSearch, JobState, JobStore, Lease, NewJob, Progress, Quotas, RecoverScope, Recovery,
+    Refusal, Renewal, StoreError, Summary, MAX_REASON_BYTES,
 };
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod};
 use tokio_postgres::{NoTls, Row};
@@ -22,7 +22,7 @@ pub struct PgStore {
 
 const COLUMNS: &str = "seq, id, owner, label, state, pupils, created_ms, started_ms, \
     finished_ms, attempts, failure_reason, cancel_requested, salt, summary, lease_owner, \
-    lease_token, lease_until_ms, progress, stored_bytes, \
+    lease_token, lease_until_ms, progress, stored_bytes, search, \
     (SELECT array_agg(borough ORDER BY borough) FROM job_boroughs b WHERE b.job_id = jobs.id)";
 
 /// Salt of the advisory-lock keys of borough quota checks (the migration
@@ -104,8 +104,9 @@ fn read_job(row: &Row) -> Result<JobRecord, StoreError> {
         lease_until_ms: row.try_get(16)?,
         progress: json_col(&id, "progress", row.try_get(17)?)?,
         stored_bytes: row.try_get(18)?,
+        search: json_col::<JobSearch>(&id, "search", row.try_get(19)?)?,
         participants: row
-            .try_get::<_, Option<Vec<String>>>(19)?
+            .try_get::<_, Option<Vec<String>>>(20)?
             .unwrap_or_default(),
         id,
     })
@@ -188,8 +189,8 @@ impl JobStore for PgStore {
         }
         tx.execute(
             "INSERT INTO jobs (id, owner, label, request_id, state, pupils, created_ms, salt,
-                               stored_bytes)
-             VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8)",
+                               stored_bytes, search)
+             VALUES ($1, $2, $3, $4, 'queued', $5, $6, $7, $8, $9)",
             &[
                 &job.id,
                 &job.owner,
@@ -199,6 +200,10 @@ impl JobStore for PgStore {
                 &job.created_ms,
                 &job.salt,
                 &job.stored_bytes(),
+                &job.search
+                    .map(|s| serde_json::to_string(&s))
+                    .transpose()
+                    .map_err(|e| StoreError::Corrupt(e.to_string()))?,
             ],
         )
         .await?;

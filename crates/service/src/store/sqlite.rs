@@ -4,8 +4,8 @@
 
 use super::{
     clip, exhausted_reason, migrations, position_in, turn_key, Claim, InsertOutcome, JobRecord,
-    JobState, JobStore, Lease, NewJob, Progress, Quotas, RecoverScope, Recovery, Refusal, Renewal,
-    StoreError, Summary, MAX_REASON_BYTES,
+    JobSearch, JobState, JobStore, Lease, NewJob, Progress, Quotas, RecoverScope, Recovery,
+    Refusal, Renewal, StoreError, Summary, MAX_REASON_BYTES,
 };
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use std::path::Path;
@@ -18,7 +18,7 @@ pub struct SqliteStore {
 
 const COLUMNS: &str = "seq, id, owner, label, state, pupils, created_ms, started_ms, \
     finished_ms, attempts, failure_reason, cancel_requested, salt, summary, lease_owner, \
-    lease_token, lease_until_ms, progress, stored_bytes";
+    lease_token, lease_until_ms, progress, stored_bytes, search";
 
 impl SqliteStore {
     /// Opens (creating if needed) `jobs.sqlite3` in `data_dir` and applies
@@ -74,6 +74,12 @@ fn json_col<T: serde::de::DeserializeOwned>(
         .map_err(|e| StoreError::Corrupt(format!("{what} of job {id}: {e}")))
 }
 
+fn search_json(s: Option<&JobSearch>) -> Result<Option<String>, StoreError> {
+    s.map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))
+}
+
 fn read_job(conn: &Connection, row: &rusqlite::Row<'_>) -> Result<JobRecord, StoreError> {
     let id: String = row.get(1)?;
     let state: String = row.get(4)?;
@@ -103,6 +109,7 @@ fn read_job(conn: &Connection, row: &rusqlite::Row<'_>) -> Result<JobRecord, Sto
         lease_until_ms: row.get(16)?,
         progress,
         stored_bytes: row.get(18)?,
+        search: json_col::<JobSearch>(&id, "search", row.get(19)?)?,
         participants,
         id,
     })
@@ -230,8 +237,8 @@ impl JobStore for SqliteStore {
             }
             tx.execute(
                 "INSERT INTO jobs (id, owner, label, request_id, state, pupils, created_ms, salt,
-                                   stored_bytes)
-                 VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?8)",
+                                   stored_bytes, search)
+                 VALUES (?1, ?2, ?3, ?4, 'queued', ?5, ?6, ?7, ?8, ?9)",
                 params![
                     job.id,
                     job.owner,
@@ -240,7 +247,8 @@ impl JobStore for SqliteStore {
                     job.pupils,
                     job.created_ms,
                     job.salt,
-                    job.stored_bytes()
+                    job.stored_bytes(),
+                    search_json(job.search.as_ref())?
                 ],
             )?;
             for b in &job.participants {
