@@ -9,6 +9,7 @@ mod generate;
 mod progress;
 mod serve;
 mod sweep;
+mod via;
 
 use clap::Parser;
 use std::process::ExitCode;
