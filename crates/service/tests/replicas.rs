@@ -135,6 +135,7 @@ fn submit_from_threads(
     threads: usize,
     per_thread: usize,
     time_limit_s: f64,
+    iterations: Option<u64>,
     acked: Arc<Mutex<Vec<String>>>,
 ) {
     let handles: Vec<_> = (0..threads)
@@ -166,7 +167,10 @@ fn submit_from_threads(
                                         problem: Some(problem.clone()),
                                         label: rid.clone(),
                                         request_id: rid.clone(),
-                                        search: None,
+                                        search: iterations.map(|n| pb::SearchOptions {
+                                            iteration_limit: Some(n),
+                                            threads: 1,
+                                        }),
                                     },
                                     &key,
                                 ))
@@ -246,7 +250,7 @@ async fn three_replicas_200_jobs_kill_9_loses_and_duplicates_none() {
     let acked = Arc::new(Mutex::new(Vec::new()));
     let submitter = {
         let (addrs, keys, acked) = (addrs.clone(), keys.clone(), acked.clone());
-        std::thread::spawn(move || submit_from_threads(&addrs, &keys, 8, 25, 0.2, acked))
+        std::thread::spawn(move || submit_from_threads(&addrs, &keys, 8, 25, 0.2, None, acked))
     };
     // Kill r3 while it is solving, once a third of the jobs are in.
     let mut replicas = replicas;
@@ -480,6 +484,16 @@ async fn throughput_one_vs_three_replicas() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(0.5);
+    // Iterations instead of a time limit: a fixed amount of work per job,
+    // so the figure shows what the machine's cores can do.
+    let iterations: Option<u64> = std::env::var("SENROUTE_TP_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let search_s = if iterations.is_some() {
+        600.0
+    } else {
+        search_s
+    };
     let db = db(&schema.url).await;
     for n in [1usize, 3] {
         let dir = tempdir("throughput");
@@ -497,7 +511,15 @@ async fn throughput_one_vs_three_replicas() {
             let acked = acked.clone();
             let keys = keys.clone();
             tokio::task::spawn_blocking(move || {
-                submit_from_threads(&addrs, &keys, 8, jobs_per_thread, search_s, acked)
+                submit_from_threads(
+                    &addrs,
+                    &keys,
+                    8,
+                    jobs_per_thread,
+                    search_s,
+                    iterations,
+                    acked,
+                )
             })
             .await
             .unwrap();
@@ -505,8 +527,12 @@ async fn throughput_one_vs_three_replicas() {
         let ids = acked.lock().unwrap().clone();
         wait_all_ended(&db, &ids, Duration::from_secs(600)).await;
         let s = t0.elapsed().as_secs_f64();
+        let work = match iterations {
+            Some(i) => format!("{i} iterations"),
+            None => format!("{search_s} s search"),
+        };
         println!(
-            "throughput: {n} replica(s) x 1 worker, {} jobs of {search_s} s search: {s:.1} s, {:.2} jobs/s",
+            "throughput: {n} replica(s) x 1 worker, {} jobs of {work}: {s:.1} s, {:.2} jobs/s",
             ids.len(),
             ids.len() as f64 / s
         );
