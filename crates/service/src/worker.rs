@@ -220,7 +220,9 @@ fn log(shared: &Shared, msg: std::fmt::Arguments<'_>) {
 /// Expires the leases of dead replicas and applies the retention period.
 async fn maintenance_loop(shared: Arc<Shared>) {
     let mut stop = shared.stop.subscribe();
-    let purge_every = Duration::from_secs(600);
+    // Every 10 minutes, or more often for a short retention period.
+    let purge_every =
+        (shared.config.retention / 4).clamp(shared.config.poll, Duration::from_secs(600));
     let mut last_purge: Option<Instant> = None;
     loop {
         if *stop.borrow() {

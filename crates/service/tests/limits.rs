@@ -234,3 +234,68 @@ async fn oversized_metadata_is_refused() {
     server.shutdown().await.unwrap();
     let _ = std::fs::remove_dir_all(&e.dir);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finished_jobs_are_removed_after_the_retention_period() {
+    let mut e = env();
+    e.config.retention = Duration::from_secs(1);
+    e.config.poll = Duration::from_millis(100);
+    let server = spawn(e.config.clone()).await.unwrap();
+    let mut c = connect(server.local_addr()).await;
+    let job = c
+        .submit_job(req(submit(tiny_problem(0.1, A), String::new()), &e.a))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
+    let t0 = Instant::now();
+    let mut seen_finished = false;
+    loop {
+        match c
+            .get_job(req(
+                pb::GetJobRequest {
+                    job_id: job.job_id.clone(),
+                },
+                &e.a,
+            ))
+            .await
+        {
+            Ok(r) => {
+                let j = r.into_inner().job.unwrap();
+                seen_finished |= j.state == pb::JobState::Succeeded as i32;
+            }
+            Err(s) => {
+                assert_eq!(s.code(), Code::NotFound);
+                break;
+            }
+        }
+        assert!(t0.elapsed() < Duration::from_secs(30), "never removed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(seen_finished, "removed only after it finished");
+    server.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&e.dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_search_may_not_ask_for_more_threads_than_the_server_allows() {
+    let e = env();
+    let server = spawn(e.config.clone()).await.unwrap();
+    let mut c = connect(server.local_addr()).await;
+    let mut r = submit(tiny_problem(0.1, A), String::new());
+    r.search = Some(pb::SearchOptions {
+        iteration_limit: Some(100),
+        threads: 4,
+    });
+    let err = c.submit_job(req(r.clone(), &e.a)).await.unwrap_err();
+    assert_eq!(err.code(), Code::InvalidArgument);
+    assert!(err.message().contains("search.threads"), "{err:?}");
+    r.search = Some(pb::SearchOptions {
+        iteration_limit: Some(100),
+        threads: 1,
+    });
+    assert!(c.submit_job(req(r, &e.a)).await.is_ok());
+    server.shutdown().await.unwrap();
+    let _ = std::fs::remove_dir_all(&e.dir);
+}
