@@ -56,6 +56,23 @@ pub async fn run(
     store: Arc<dyn JobStore>,
     hub: Arc<Hub>,
     job: JobRecord,
+    rx: watch::Receiver<Option<JobEvent>>,
+    tx: mpsc::Sender<Result<pb::WatchJobResponse, Status>>,
+    shutdown: watch::Receiver<bool>,
+    poll: Duration,
+) {
+    let id = job.id.clone();
+    feed(store, hub.clone(), job, rx, tx, shutdown, poll).await;
+    // The receiver is gone: drop the job's channel unless someone else
+    // watches it or this replica runs it (a job planned by another replica
+    // never gets a local terminal event that would remove it).
+    hub.forget_if_unwatched(&id);
+}
+
+async fn feed(
+    store: Arc<dyn JobStore>,
+    hub: Arc<Hub>,
+    job: JobRecord,
     mut rx: watch::Receiver<Option<JobEvent>>,
     tx: mpsc::Sender<Result<pb::WatchJobResponse, Status>>,
     mut shutdown: watch::Receiver<bool>,
