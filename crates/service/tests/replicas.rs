@@ -341,7 +341,7 @@ async fn a_replica_paused_past_its_lease_cannot_overwrite_the_takeover() {
     };
     let dir = tempdir("fencing");
     let (keys_path, keys) = keys_file(&dir);
-    let r1 = Replica::start(&dir, &schema.url, &keys_path, "r1", 1.0);
+    let r1 = Replica::start(&dir, &schema.url, &keys_path, "r1", 2.0);
     let db = db(&schema.url).await;
     let mut c = RoutingServiceClient::connect(format!("http://{}", r1.addr))
         .await
@@ -382,7 +382,7 @@ async fn a_replica_paused_past_its_lease_cannot_overwrite_the_takeover() {
     r1.signal("-STOP");
     let paused_ms = now_ms();
     // r2 comes up, sees the lease expire and takes the job over.
-    let r2 = Replica::start(&dir, &schema.url, &keys_path, "r2", 1.0);
+    let r2 = Replica::start(&dir, &schema.url, &keys_path, "r2", 2.0);
     let t0 = Instant::now();
     let (finished, summary, token) = loop {
         let row = db
@@ -400,7 +400,7 @@ async fn a_replica_paused_past_its_lease_cannot_overwrite_the_takeover() {
             assert_eq!((owner.as_deref(), attempts), (Some("r2"), 2));
             let started: i64 = row.get(6);
             println!(
-                "fencing: r1 paused; r2 re-claimed the job {} ms after the pause (lease 1 s)",
+                "fencing: r1 paused; r2 re-claimed the job {} ms after the pause (lease 2 s)",
                 started - paused_ms
             );
             break (
