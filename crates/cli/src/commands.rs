@@ -574,6 +574,20 @@ pub struct PoolArgs {
     /// Pupils per borough of each sweep cohort.
     #[arg(long, default_value_t = 30)]
     pupils_per_borough: u32,
+    /// Solver threads per search (default: every core; with --via: 1). The
+    /// plans of an iteration-limited study depend on it.
+    #[arg(long)]
+    threads: Option<usize>,
+    /// Solve every coalition as a job of a senroute service:
+    /// grpc://HOST:PORT (grpcs:// for TLS). Needs --key.
+    #[arg(long, value_name = "URL", requires = "key", conflicts_with = "sweep")]
+    via: Option<String>,
+    /// The borough API key for --via.
+    #[arg(long, requires = "via")]
+    key: Option<String>,
+    /// With --via: jobs in flight at once.
+    #[arg(long, default_value_t = 16)]
+    via_jobs: usize,
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
@@ -587,7 +601,7 @@ fn seeds(first: u64, count: u64) -> Vec<u64> {
 }
 
 fn pool(a: PoolArgs, out: Output) -> Result<(), Failure> {
-    use senroute_pooling::{output, run_study, StudyOptions};
+    use senroute_pooling::{output, run_study_with, LocalSolver, StudyError, StudyOptions};
     if let Some(spec) = &a.sweep {
         let options = StudyOptions {
             seconds_per_pupil: a.time_limit_per_pupil.as_secs_f64(),
@@ -619,7 +633,7 @@ fn pool(a: PoolArgs, out: Output) -> Result<(), Failure> {
             ))
         }
     };
-    let options = StudyOptions {
+    let mut options = StudyOptions {
         seconds_per_pupil: a.time_limit_per_pupil.as_secs_f64(),
         iterations_per_pupil: a.iterations_per_pupil,
         seeds: seeds(a.seed, a.seeds),
@@ -627,12 +641,41 @@ fn pool(a: PoolArgs, out: Output) -> Result<(), Failure> {
         shapley_permutations: a.shapley_permutations as usize,
         ..StudyOptions::default()
     };
+    if let Some(t) = a.threads {
+        options.threads = t.max(1);
+    } else if a.via.is_some() {
+        options.threads = 1;
+    }
     let chatty = !out.quiet && !out.json;
-    let mut study = run_study(&problem, &travel, &options, &|line| {
+    let progress = |line: &str| {
         if chatty {
             eprintln!("  solved {line}");
         }
-    })?;
+    };
+    let result = match (&a.via, &a.key) {
+        (Some(via), Some(key)) => {
+            let solver = crate::via::ServiceSolver {
+                endpoint: crate::via::endpoint(via).map_err(Failure::Input)?,
+                key: key.clone(),
+                in_flight: a.via_jobs,
+                study_id: format!(
+                    "pool-{}-{}",
+                    std::process::id(),
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_nanos())
+                ),
+                chatty,
+            };
+            run_study_with(&problem, &travel, &options, &progress, &solver)
+        }
+        _ => run_study_with(&problem, &travel, &options, &progress, &LocalSolver),
+    };
+    let mut study = match result {
+        Ok(s) => s,
+        Err(StudyError::Input(e)) => return Err(e.into()),
+        Err(StudyError::Solver(e)) => return Err(Failure::Internal(anyhow::anyhow!(e))),
+    };
     let mut files: Vec<&PathBuf> = [
         &a.input.pupils,
         &a.input.schools,

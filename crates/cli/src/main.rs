@@ -10,6 +10,7 @@ mod generate;
 mod progress;
 mod serve;
 mod sweep;
+mod via;
 
 use clap::Parser;
 use std::process::ExitCode;

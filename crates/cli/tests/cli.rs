@@ -295,3 +295,89 @@ fn pool_sweep_writes_a_table_and_a_plot() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("unknown parameter \"colour\""));
     std::fs::remove_dir_all(&out).ok();
 }
+
+/// `pool --via`: every coalition search as a job of a `senroute serve`
+/// (SQLite here; the store does not matter), with the same report as the
+/// local run for the same seeds, iteration limits and threads.
+#[test]
+fn pool_via_the_service_matches_the_local_run() {
+    let dir = tmp("via");
+    std::fs::create_dir_all(&dir).unwrap();
+    let keys = dir.join("keys.jsonl");
+    let o = senroute()
+        .args(["mint-key", "--borough", "E09000007", "--keys-file"])
+        .arg(&keys)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let key = String::from_utf8(o.stdout).unwrap().trim().to_string();
+    let log = dir.join("serve.log");
+    let mut server = senroute()
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--workers",
+            "2",
+            "--data-dir",
+        ])
+        .arg(dir.join("data"))
+        .arg("--keys-file")
+        .arg(&keys)
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let t0 = std::time::Instant::now();
+    let addr = loop {
+        let text = std::fs::read_to_string(&log).unwrap_or_default();
+        if let Some(rest) = text.split("listening on ").nth(1) {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+        assert!(t0.elapsed().as_secs() < 60, "server did not start: {text}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let run = |out: &Path, via: bool| {
+        let mut c = senroute();
+        c.args([
+            "pool",
+            "--pupils",
+            "data/demo/pupils.csv",
+            "--schools",
+            "data/demo/schools.csv",
+            "--fleet",
+            "data/demo/fleet.csv",
+            "--roads",
+            "data/osm/london_camden_westminster_city_drive_mixed.osm.pbf",
+            "--iterations-per-pupil",
+            "3",
+            "--seeds",
+            "2",
+            "--threads",
+            "1",
+            "--quiet",
+            "--out",
+        ])
+        .arg(out);
+        if via {
+            c.args(["--via", &format!("grpc://{addr}"), "--key", &key]);
+        }
+        let o = c.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let r: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("pooling.json")).unwrap())
+                .unwrap();
+        r
+    };
+    let local = run(&dir.join("local"), false);
+    let remote = run(&dir.join("via"), true);
+    let _ = server.kill();
+    let _ = server.wait();
+    let served = std::fs::read_to_string(&log).unwrap();
+    assert_eq!(
+        served.matches(" succeeded (attempt ").count(),
+        2 * 7,
+        "2 seeds x 7 coalitions of 3 boroughs, each a job: {served}"
+    );
+    assert_eq!(local, remote, "the same report through the service");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -21,6 +21,7 @@ pub mod output;
 mod study;
 
 pub use study::{
-    restrict, run_study, union, BoroughRow, Co2Factors, CoalitionCost, Outcome, PoolingReport,
-    Study, StudyOptions,
+    restrict, run_study, run_study_with, union, BoroughRow, Co2Factors, CoalitionCost,
+    CoalitionSolver, LocalSolver, Outcome, PoolingReport, SolveRequest, Study, StudyError,
+    StudyOptions,
 };

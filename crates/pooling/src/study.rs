@@ -367,6 +367,67 @@ fn add(a: &mut Outcome, b: &Outcome) {
     a.unassigned += b.unassigned;
 }
 
+/// One search of a (sub)problem that a study needs: a coalition's problem
+/// under one seed.
+#[derive(Debug, Clone)]
+pub struct SolveRequest {
+    /// GSS codes of the coalition's boroughs.
+    pub boroughs: Vec<String>,
+    /// The coalition's problem ([`restrict`]ed: no matrices of its own; its
+    /// travel times are the study's).
+    pub problem: Problem,
+    /// Wall-clock budget, when no iteration limit is set.
+    pub time_limit: Option<Duration>,
+    /// Iterations per thread (exactly reproducible).
+    pub iteration_limit: Option<u64>,
+    /// Random seed.
+    pub seed: u64,
+    /// Solver threads.
+    pub threads: usize,
+}
+
+/// Plans the searches of a study: on this machine ([`LocalSolver`]) or
+/// elsewhere (the CLI's `pool --via` sends each as a job to the service).
+pub trait CoalitionSolver {
+    /// Plans every request over `travel` (which covers every location of
+    /// every request), in any order or in parallel; plans come back in the
+    /// order of `requests`.
+    fn solve(&self, requests: &[SolveRequest], travel: &TravelTimes) -> Result<Vec<Plan>, String>;
+}
+
+/// [`CoalitionSolver`] on this machine, one search after another.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LocalSolver;
+
+impl CoalitionSolver for LocalSolver {
+    fn solve(&self, requests: &[SolveRequest], travel: &TravelTimes) -> Result<Vec<Plan>, String> {
+        Ok(requests
+            .iter()
+            .map(|r| {
+                let opts = PlanOptions {
+                    time_limit: r.time_limit,
+                    iteration_limit: r.iteration_limit,
+                    seed: r.seed,
+                    threads: r.threads,
+                    cancel: Arc::new(AtomicBool::new(false)),
+                };
+                plan(&r.problem, travel, &opts, &|_| {}).plan
+            })
+            .collect())
+    }
+}
+
+/// Why a study could not be run.
+#[derive(Debug, thiserror::Error)]
+pub enum StudyError {
+    /// The problem is not a pooling problem.
+    #[error("{0}")]
+    Input(#[from] InputErrors),
+    /// The solver failed.
+    #[error("{0}")]
+    Solver(String),
+}
+
 /// Runs the study on `problem` (pupils and fleet of several boroughs) over
 /// `travel` (covering every location of the problem). `progress` receives a
 /// line per solve.
@@ -376,22 +437,71 @@ pub fn run_study(
     options: &StudyOptions,
     progress: &dyn Fn(&str),
 ) -> Result<Study, InputErrors> {
+    match run_study_with(problem, travel, options, progress, &LocalSolver) {
+        Ok(s) => Ok(s),
+        Err(StudyError::Input(e)) => Err(e),
+        Err(StudyError::Solver(e)) => Err(InputIssue {
+            source: "pooling".into(),
+            line: None,
+            field: None,
+            value: None,
+            message: e,
+            hint: String::new(),
+        }
+        .into()),
+    }
+}
+
+/// [`run_study`] with the searches planned by `solver`. The coalitions the
+/// study needs are known before any is solved (every coalition when the
+/// Shapley value is exact; the prefixes of the seeded random orders when it
+/// is sampled), so they all go to `solver` at once; the results are the
+/// same as one after another.
+pub fn run_study_with(
+    problem: &Problem,
+    travel: &TravelTimes,
+    options: &StudyOptions,
+    progress: &dyn Fn(&str),
+    solver: &dyn CoalitionSolver,
+) -> Result<Study, StudyError> {
     let boroughs = check_owners(problem)?;
     let n = boroughs.len();
     let penalty = options.unassigned_penalty;
     let score = |p: &Plan| p.totals.cost + penalty * p.totals.unassigned as f64;
-    let mut plans: HashMap<Coalition, (Plan, String)> = HashMap::new();
+    let full: Coalition = (1 << n) - 1;
+    let exact = n <= options.exact_shapley_max_boroughs;
+    let shapley_seed = options.seeds.first().copied().unwrap_or(1);
 
-    let solve = |mask: Coalition, plans: &mut HashMap<Coalition, (Plan, String)>| -> f64 {
-        if let Some((p, _)) = plans.get(&mask) {
-            return score(p);
+    // Every coalition the study will look at, in the order it looks.
+    let mut needed: Vec<Coalition> = (0..n).map(|i| 1 << i).collect();
+    needed.push(full);
+    {
+        let mut record = |s: Coalition| {
+            if !needed.contains(&s) {
+                needed.push(s);
+            }
+            0.0
+        };
+        if exact {
+            shapley_exact(n, &mut record);
+        } else {
+            shapley_sampled(n, options.shapley_permutations, shapley_seed, &mut record);
         }
+    }
+    let seeds: &[u64] = if options.seeds.is_empty() {
+        &[1]
+    } else {
+        &options.seeds
+    };
+    let mut requests = Vec::with_capacity(needed.len() * seeds.len());
+    for &mask in &needed {
         let set: BTreeSet<&str> = members(mask, n).map(|i| boroughs[i].as_str()).collect();
         let sub = restrict(problem, &set);
         let pupils = sub.travelling_pupils().count().max(1) as f64;
-        let mut best: Option<Plan> = None;
-        for &seed in &options.seeds {
-            let opts = PlanOptions {
+        for &seed in seeds {
+            requests.push(SolveRequest {
+                boroughs: set.iter().map(|b| b.to_string()).collect(),
+                problem: sub.clone(),
                 time_limit: options
                     .iterations_per_pupil
                     .is_none()
@@ -401,11 +511,29 @@ pub fn run_study(
                     .map(|i| i.saturating_mul(pupils as u64)),
                 seed,
                 threads: options.threads,
-                cancel: Arc::new(AtomicBool::new(false)),
-            };
-            let run = plan(&sub, travel, &opts, &|_| {});
-            if best.as_ref().is_none_or(|b| score(&run.plan) < score(b)) {
-                best = Some(run.plan);
+            });
+        }
+    }
+    let solved = solver
+        .solve(&requests, travel)
+        .map_err(StudyError::Solver)?;
+    if solved.len() != requests.len() {
+        return Err(StudyError::Solver(format!(
+            "{} plans for {} searches",
+            solved.len(),
+            requests.len()
+        )));
+    }
+
+    let mut plans: HashMap<Coalition, (Plan, String)> = HashMap::new();
+    let mut solved = solved.into_iter();
+    for &mask in &needed {
+        // The cheapest plan over the seeds (the first on ties).
+        let mut best: Option<Plan> = None;
+        for _ in seeds {
+            let p = solved.next().expect("one plan per request");
+            if best.as_ref().is_none_or(|b| score(&p) < score(b)) {
+                best = Some(p);
             }
         }
         let mut best = best.expect("at least one seed");
@@ -417,7 +545,7 @@ pub fn run_study(
                     plans
                         .get(&(1 << i))
                         .map(|(p, _)| p.clone())
-                        .expect("singletons are solved first")
+                        .expect("singletons come first")
                 })
                 .collect();
             let joined = union(problem.session, &parts.iter().collect::<Vec<_>>());
@@ -426,37 +554,27 @@ pub fn run_study(
                 source = "union of members' plans".into();
             }
         }
+        let set: Vec<&str> = members(mask, n).map(|i| boroughs[i].as_str()).collect();
         progress(&format!(
             "{}: £{:.2}/day, {} vehicles, {} unassigned ({source})",
-            set.iter().cloned().collect::<Vec<_>>().join("+"),
+            set.join("+"),
             best.totals.cost,
             best.totals.vehicles,
             best.totals.unassigned
         ));
-        let s = score(&best);
         plans.insert(mask, (best, source));
-        s
-    };
-
-    for i in 0..n {
-        solve(1 << i, &mut plans);
     }
-    let full: Coalition = (1 << n) - 1;
-    solve(full, &mut plans);
-    let (shapley, method) = if n <= options.exact_shapley_max_boroughs {
-        (
-            shapley_exact(n, &mut |s| solve(s, &mut plans)),
-            ShapleyMethod::Exact,
-        )
+    let cost = |s: Coalition| score(&plans[&s].0);
+    let (shapley, method) = if exact {
+        (shapley_exact(n, &mut |s| cost(s)), ShapleyMethod::Exact)
     } else {
-        let seed = options.seeds.first().copied().unwrap_or(1);
         (
-            shapley_sampled(n, options.shapley_permutations, seed, &mut |s| {
-                solve(s, &mut plans)
+            shapley_sampled(n, options.shapley_permutations, shapley_seed, &mut |s| {
+                cost(s)
             }),
             ShapleyMethod::Sampled {
                 permutations: options.shapley_permutations,
-                seed,
+                seed: shapley_seed,
             },
         )
     };

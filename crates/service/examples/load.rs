@@ -63,6 +63,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         senroute_service::ServeConfig::new("127.0.0.1:0".parse()?, dir.join("data"), keys);
     cfg.workers = workers;
     cfg.queue_limit = jobs + 1;
+    cfg.borough_queue_limit = jobs + 1;
     let server = senroute_service::spawn(cfg).await?;
     let url = format!("http://{}", server.local_addr());
     println!(
@@ -82,6 +83,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 problem: Some(problem),
                 label: format!("load {i}"),
                 request_id: String::new(),
+                search: None,
             });
             auth(r.metadata_mut());
             let start = Instant::now();

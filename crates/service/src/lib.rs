@@ -4,11 +4,14 @@
 //! `senroute.v1.RoutingService` (schema in `proto/senroute/v1/`), plus the
 //! standard `grpc.health.v1.Health` and server reflection (v1 and v1alpha).
 //!
-//! * Jobs are durable: [`store`] keeps jobs, inputs and plans in SQLite
-//!   behind the [`store::JobStore`] trait, and a job id is returned only once
-//!   the job is committed. Queued jobs run after a restart; jobs interrupted
-//!   by a crash are re-run (at most [`ServeConfig::max_attempts`] times).
-//! * A bounded pool of [`worker`]s plans jobs and runs the independent plan
+//! * Jobs are durable: [`store`] keeps jobs, inputs and plans behind the
+//!   [`store::JobStore`] trait, in SQLite (one server) or PostgreSQL (any
+//!   number of replicas sharing one queue), and a job id is returned only
+//!   once the job is committed. Queued jobs run after a restart; jobs
+//!   interrupted by a crash are re-run (at most [`ServeConfig::max_attempts`]
+//!   times), by another replica once their lease expires.
+//! * A bounded pool of [`worker`]s claims jobs round robin by borough under
+//!   renewed, fenced leases, plans them and runs the independent plan
 //!   validator on every result; a plan that fails it is never served.
 //! * Each borough authenticates with its API key ([`auth`]), sees only jobs
 //!   it owns or has pupils in, and reads pooled plans [`redact`]ed.
@@ -31,19 +34,22 @@
 pub mod auth;
 pub mod cli;
 pub mod convert;
+pub mod convert_plan;
 pub mod events;
+pub mod gate;
 pub mod pb;
 pub mod redact;
 pub mod service;
 pub mod store;
+pub mod watch;
 pub mod worker;
 
 use crate::auth::KeyRing;
 use crate::events::Hub;
 use crate::pb::v1::routing_service_server::RoutingServiceServer;
 use crate::service::{Limits, RoutingServiceImpl};
-use crate::store::{JobStore, SqliteStore};
-use crate::worker::{PlannerConfig, WorkerPool};
+use crate::store::Quotas;
+use crate::worker::{PlannerConfig, WorkerConfig, WorkerPool};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -61,8 +67,16 @@ pub struct ServeConfig {
     /// Road network for problems without their own matrices: a network saved
     /// by `senroute-roads` or an OpenStreetMap `.osm.pbf` (built at start).
     pub roads: Option<PathBuf>,
-    /// Directory of the job database (`jobs.sqlite3`), created if missing.
+    /// Directory of the SQLite job database (`jobs.sqlite3`), created if
+    /// missing. Unused with [`ServeConfig::store_url`].
     pub data_dir: PathBuf,
+    /// A `postgres://` URL: keep jobs in PostgreSQL, shared with every
+    /// other replica using the same database. `None`: SQLite in `data_dir`.
+    pub store_url: Option<String>,
+    /// Most PostgreSQL connections of this replica.
+    pub store_connections: usize,
+    /// Id of this replica in leases and logs; random when `None`.
+    pub replica_id: Option<String>,
     /// The keys file (JSON lines, see [`auth`]).
     pub keys_file: PathBuf,
     /// Jobs planned at the same time.
@@ -71,6 +85,27 @@ pub struct ServeConfig {
     pub solver_threads: usize,
     /// Most jobs waiting; more submissions get RESOURCE_EXHAUSTED.
     pub queue_limit: usize,
+    /// Most jobs one borough may have waiting.
+    pub borough_queue_limit: usize,
+    /// Most bytes (problems, labels, plans) one borough's jobs may store.
+    pub borough_stored_bytes: u64,
+    /// Finished jobs are removed this long after they ended.
+    pub retention: Duration,
+    /// Longest job label, bytes.
+    pub max_label_bytes: usize,
+    /// Most boroughs (owner and pupils' home boroughs) taking part in one
+    /// job: each of them can see and list it.
+    pub max_boroughs_per_job: usize,
+    /// Largest request metadata (HTTP/2 header list), bytes.
+    pub max_metadata_bytes: u32,
+    /// Largest `ListJobs` response, bytes.
+    pub list_page_bytes: usize,
+    /// Lease of a running job: another replica re-claims the job this long
+    /// after the last renewal of a replica that died.
+    pub lease: Duration,
+    /// How often idle workers and `WatchJob` streams poll the store for
+    /// work and changes from other replicas.
+    pub poll: Duration,
     /// Largest request message in bytes; larger ones are refused before
     /// they are decoded.
     pub max_request_bytes: usize,
@@ -88,18 +123,33 @@ pub struct ServeConfig {
 }
 
 impl ServeConfig {
-    /// A configuration with the defaults: 1 worker of 1 solver thread, a
-    /// queue of 64, 16 MiB requests, 5,000 pupils, 10 minutes of search,
-    /// 3 attempts, 10 s of shutdown grace, no roads, no TLS.
+    /// A configuration with the defaults: SQLite in `data_dir`, 1 worker of
+    /// 1 solver thread, a queue of 64 of which 32 per borough, 256 MiB
+    /// stored per borough, 30 days of retention, 16 MiB requests, 16 KiB of
+    /// metadata, 256-byte labels, 1 MiB `ListJobs` pages, 5,000 pupils,
+    /// 10 minutes of search, 30 s leases, 500 ms polls, 3 attempts, 10 s of
+    /// shutdown grace, no roads, no TLS.
     pub fn new(listen: SocketAddr, data_dir: PathBuf, keys_file: PathBuf) -> Self {
         ServeConfig {
             listen,
             roads: None,
             data_dir,
+            store_url: None,
+            store_connections: 16,
+            replica_id: None,
             keys_file,
             workers: 1,
             solver_threads: 1,
             queue_limit: 64,
+            borough_queue_limit: 32,
+            borough_stored_bytes: 256 << 20,
+            retention: Duration::from_secs(30 * 24 * 3600),
+            max_label_bytes: 256,
+            max_boroughs_per_job: 64,
+            max_metadata_bytes: 16 << 10,
+            list_page_bytes: 1 << 20,
+            lease: Duration::from_secs(30),
+            poll: Duration::from_millis(500),
             max_request_bytes: 16 << 20,
             max_pupils: 5_000,
             max_time_limit: Duration::from_secs(600),
@@ -165,6 +215,8 @@ pub struct ServerHandle {
     grace: Duration,
     /// What recovery found at start.
     pub recovery: store::Recovery,
+    /// Id of this replica in leases and logs.
+    pub replica: String,
 }
 
 impl ServerHandle {
@@ -214,16 +266,16 @@ pub async fn spawn(config: ServeConfig) -> Result<ServerHandle, ServeError> {
     if keys.is_empty() {
         return Err(ServeError::NoKeys(config.keys_file.display().to_string()));
     }
-    let data_dir = config.data_dir.clone();
-    let max_attempts = config.max_attempts;
-    let (store, recovery) = tokio::task::spawn_blocking(move || {
-        let store = SqliteStore::open(&data_dir)?;
-        let recovery = store.recover(max_attempts, worker::now_ms())?;
-        Ok::<_, ServeError>((store, recovery))
-    })
-    .await
-    .map_err(|e| ServeError::Runtime(e.to_string()))??;
-    let store: Arc<dyn JobStore> = Arc::new(store);
+    let store = store::open(
+        config.store_url.as_deref(),
+        &config.data_dir,
+        config.store_connections,
+    )
+    .await?;
+    let recovery = store
+        .recover(store.recover_scope(), config.max_attempts, worker::now_ms())
+        .await?;
+    let replica = config.replica_id.clone().unwrap_or_else(random_replica_id);
     let roads = match config.roads.clone() {
         Some(path) => Some(Arc::new(
             tokio::task::spawn_blocking(move || load_roads(&path))
@@ -256,24 +308,48 @@ pub async fn spawn(config: ServeConfig) -> Result<ServerHandle, ServeError> {
             solver_threads: config.solver_threads,
             max_time_limit: config.max_time_limit,
         },
-        config.workers,
+        WorkerConfig {
+            replica: replica.clone(),
+            workers: config.workers,
+            lease: config.lease,
+            renew_every: (config.lease / 3).min(Duration::from_secs(1)),
+            poll: config.poll,
+            max_attempts: config.max_attempts,
+            retention: config.retention,
+        },
     ));
+    let quotas = Quotas {
+        queue_limit: config.queue_limit,
+        borough_queue_limit: config.borough_queue_limit,
+        borough_stored_bytes: config.borough_stored_bytes,
+    };
     let (stop_watchers, watchers_rx) = tokio::sync::watch::channel(false);
     let svc = RoutingServiceImpl::new(
-        store,
+        store.clone(),
         hub,
         pool.clone(),
         Limits {
-            queue_limit: config.queue_limit,
+            quotas,
             max_pupils: config.max_pupils,
+            max_label_bytes: config.max_label_bytes,
+            max_participants: config.max_boroughs_per_job,
+            list_page_bytes: config.list_page_bytes,
+            watch_poll: config.poll,
+            max_search_threads: u32::try_from(config.solver_threads).unwrap_or(u32::MAX),
         },
         roads,
         max_snap_m,
     )
     .with_shutdown(watchers_rx);
     let keys = Arc::new(keys);
+    // Authentication first (from the headers), then the admission check
+    // (from the headers and the store), and only then is the body decoded.
     let routing = tonic::service::interceptor::InterceptedService::new(
-        RoutingServiceServer::new(svc).max_decoding_message_size(config.max_request_bytes),
+        gate::AdmissionGate::new(
+            RoutingServiceServer::new(svc).max_decoding_message_size(config.max_request_bytes),
+            store,
+            quotas,
+        ),
         move |req: tonic::Request<()>| keys.authenticate(req),
     );
 
@@ -303,7 +379,9 @@ pub async fn spawn(config: ServeConfig) -> Result<ServerHandle, ServeError> {
         addr: config.listen,
         source,
     })?;
-    let mut builder = Server::builder().concurrency_limit_per_connection(256);
+    let mut builder = Server::builder()
+        .concurrency_limit_per_connection(256)
+        .http2_max_header_list_size(config.max_metadata_bytes);
     if let Some(tls) = tls {
         builder = builder.tls_config(tls)?;
     }
@@ -326,7 +404,21 @@ pub async fn spawn(config: ServeConfig) -> Result<ServerHandle, ServeError> {
         health,
         grace: config.shutdown_grace,
         recovery,
+        replica,
     })
+}
+
+/// `<host>-<pid>-<4 random hex digits>`: unique enough to tell replicas
+/// apart in leases and logs.
+fn random_replica_id() -> String {
+    let mut b = [0u8; 2];
+    let _ = getrandom::fill(&mut b);
+    let host = std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_string())
+        .ok()
+        .filter(|h| !h.is_empty() && h.len() <= 64)
+        .unwrap_or_else(|| "replica".into());
+    format!("{host}-{}-{}", std::process::id(), auth::hex(&b))
 }
 
 /// Serves until SIGTERM or ctrl-c, then shuts down gracefully (see
@@ -334,7 +426,8 @@ pub async fn spawn(config: ServeConfig) -> Result<ServerHandle, ServeError> {
 pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
     let handle = spawn(config).await?;
     eprintln!(
-        "senroute-service: listening on {} ({} job(s) requeued, {} failed after a previous crash)",
+        "senroute-service: replica {} listening on {} ({} job(s) requeued, {} failed after a previous crash)",
+        handle.replica,
         handle.local_addr(),
         handle.recovery.requeued.len(),
         handle.recovery.failed.len()

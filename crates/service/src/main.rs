@@ -20,7 +20,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Serve senroute.v1.RoutingService until SIGTERM or ctrl-c.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Mint an API key for a borough: appends its SHA-256 to the keys file
     /// and prints the key once on standard output.
     MintKey(MintKeyArgs),

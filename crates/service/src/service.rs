@@ -8,8 +8,12 @@ use crate::events::{Hub, JobEvent};
 use crate::pb::v1 as pb;
 use crate::pb::v1::routing_service_server::RoutingService;
 use crate::redact::redact_plan;
-use crate::store::{InsertOutcome, JobRecord, JobState, JobStore, NewJob, StoreError};
+use crate::store::{
+    clip, InsertOutcome, JobRecord, JobSearch, JobState, JobStore, NewJob, Quotas, StoreError,
+};
+use crate::watch::live_progress;
 use crate::worker::{now_ms, WorkerPool};
+use prost::Message;
 use senroute_model::{InputErrors, InputIssue, Plan, Problem};
 use senroute_roads::RoadNetwork;
 use std::collections::BTreeSet;
@@ -18,14 +22,44 @@ use std::sync::Arc;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
-/// Limits applied to submissions.
+/// Limits applied to requests.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
-    /// Most jobs waiting in the queue.
-    pub queue_limit: usize,
+    /// Queue and per-borough quotas.
+    pub quotas: Quotas,
     /// Most pupils in one problem.
     pub max_pupils: usize,
+    /// Longest job label, bytes.
+    pub max_label_bytes: usize,
+    /// Most boroughs taking part in one job (owner and pupils' boroughs).
+    pub max_participants: usize,
+    /// Largest `ListJobs` response, bytes (jobs beyond go to the next page).
+    pub list_page_bytes: usize,
+    /// How often a `WatchJob` stream polls the store for changes made by
+    /// other replicas.
+    pub watch_poll: std::time::Duration,
+    /// Most solver threads a submission may ask for.
+    pub max_search_threads: u32,
 }
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            quotas: Quotas::default(),
+            max_pupils: 5_000,
+            max_label_bytes: 256,
+            max_participants: 64,
+            list_page_bytes: 1 << 20,
+            watch_poll: std::time::Duration::from_millis(500),
+            max_search_threads: 1,
+        }
+    }
+}
+
+/// Longest job id looked up; longer ones cannot exist and are not echoed.
+const MAX_JOB_ID_BYTES: usize = 64;
+/// Longest borough code in a problem (GSS codes have 9 characters).
+const MAX_BOROUGH_BYTES: usize = 16;
 
 /// The service state shared by all handlers.
 pub struct RoutingServiceImpl {
@@ -67,40 +101,32 @@ impl RoutingServiceImpl {
         self
     }
 
-    async fn store<T: Send + 'static>(
-        &self,
-        f: impl FnOnce(&dyn JobStore) -> Result<T, StoreError> + Send + 'static,
-    ) -> Result<T, Status> {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || f(&*store))
-            .await
-            .map_err(|e| Status::internal(format!("store task failed: {e}")))?
-            .map_err(|e| {
-                eprintln!("senroute-service: {e}");
-                Status::unavailable("the job store is unavailable; retry later")
-            })
-    }
-
     /// The job if `caller` may see it; NOT_FOUND otherwise, exactly as for
     /// an unknown id, so job ids are no oracle.
     async fn visible_job(&self, caller: &Caller, id: &str) -> Result<JobRecord, Status> {
-        let lookup = id.to_string();
-        let job = self.store(move |s| s.get(&lookup)).await?;
-        match job {
+        let not_found = || {
+            let shown = clip(id, MAX_JOB_ID_BYTES);
+            let more = if shown.len() < id.len() { "…" } else { "" };
+            Status::not_found(format!("no job {shown:?}{more} for your borough"))
+        };
+        if id.len() > MAX_JOB_ID_BYTES {
+            return Err(not_found());
+        }
+        match self.store.get(id).await.map_err(unavailable)? {
             Some(j) if j.participants.contains(&caller.borough) => Ok(j),
-            _ => Err(Status::not_found(format!(
-                "no job {:?} for your borough",
-                senroute_model::limits::excerpt(id)
-            ))),
+            _ => Err(not_found()),
         }
     }
 
     fn job_message(&self, j: &JobRecord) -> pb::Job {
-        let live = (j.state == JobState::Running)
-            .then(|| self.hub.progress(&j.id))
-            .flatten();
-        job_to_proto(j, live)
+        job_to_proto(j, live_progress(&self.hub, j))
     }
+}
+
+#[allow(clippy::needless_pass_by_value)] // used as `map_err(unavailable)`
+fn unavailable(e: StoreError) -> Status {
+    eprintln!("senroute-service: {e}");
+    Status::unavailable("the job store is unavailable; retry later")
 }
 
 #[allow(clippy::result_large_err)] // tonic::Status is the error type of every handler
@@ -126,6 +152,45 @@ fn participants(problem: &Problem, owner: &str) -> Vec<String> {
         .collect();
     set.insert(owner.to_string());
     set.into_iter().collect()
+}
+
+/// Bounds the boroughs a problem names before it is converted: each code
+/// at most [`MAX_BOROUGH_BYTES`], and at most `max` distinct boroughs, so a
+/// job cannot make itself visible to (and listed by) any number of boroughs.
+fn check_boroughs(problem: &pb::Problem, max: usize) -> Result<(), InputErrors> {
+    let mut errors = InputErrors::default();
+    let mut seen = BTreeSet::new();
+    for (i, p) in problem.pupils.iter().enumerate() {
+        if p.borough.len() > MAX_BOROUGH_BYTES {
+            errors.push(InputIssue {
+                source: "request".into(),
+                line: None,
+                field: Some(format!("problem.pupils[{i}].borough")),
+                value: Some(clip(&p.borough, MAX_BOROUGH_BYTES).to_string()),
+                message: format!("longer than {MAX_BOROUGH_BYTES} bytes"),
+                hint: "give the borough's GSS code, e.g. E09000007".into(),
+            });
+        } else if !p.borough.is_empty() {
+            seen.insert(p.borough.as_str());
+        }
+        if errors.len() >= 20 {
+            break;
+        }
+    }
+    if seen.len() > max {
+        errors.push(InputIssue {
+            source: "request".into(),
+            line: None,
+            field: Some("problem.pupils.borough".into()),
+            value: None,
+            message: format!(
+                "{} different boroughs is over this server's limit of {max} per job",
+                seen.len()
+            ),
+            hint: "give each pupil's home borough as a GSS code".into(),
+        });
+    }
+    errors.into_result(())
 }
 
 fn single_issue(field: &str, message: String, hint: &str) -> InputErrors {
@@ -201,6 +266,31 @@ impl RoutingService for RoutingServiceImpl {
                 "use a UUID",
             )));
         }
+        if req.label.len() > self.limits.max_label_bytes {
+            return Err(invalid_argument(&single_issue(
+                "label",
+                format!(
+                    "{} bytes is over this server's limit of {} bytes",
+                    req.label.len(),
+                    self.limits.max_label_bytes
+                ),
+                "use a short label such as \"2026-09 AM run\"",
+            )));
+        }
+        let search = req.search.map(|o| JobSearch {
+            iteration_limit: o.iteration_limit,
+            threads: o.threads,
+        });
+        if let Some(o) = search.filter(|o| o.threads > self.limits.max_search_threads) {
+            return Err(invalid_argument(&single_issue(
+                "search.threads",
+                format!(
+                    "{} threads is over this server's limit of {}",
+                    o.threads, self.limits.max_search_threads
+                ),
+                "ask for fewer threads, or 0 for the server's default",
+            )));
+        }
         let Some(problem) = req.problem.as_ref() else {
             return Err(invalid_argument(&single_issue(
                 "problem",
@@ -216,6 +306,7 @@ impl RoutingService for RoutingServiceImpl {
                 self.limits.max_pupils
             )));
         }
+        check_boroughs(problem, self.limits.max_participants).map_err(|e| invalid_argument(&e))?;
         let problem = problem_from_proto(problem).map_err(|e| invalid_argument(&e))?;
         let problem =
             match (&problem.matrices, &self.roads) {
@@ -254,20 +345,20 @@ impl RoutingService for RoutingServiceImpl {
             created_ms: now_ms(),
             salt,
             problem_json,
+            search,
         };
-        let limit = self.limits.queue_limit;
-        let outcome = self.store(move |s| s.insert(new, limit)).await?;
+        let outcome = self
+            .store
+            .insert(new, self.limits.quotas)
+            .await
+            .map_err(unavailable)?;
         let job = match outcome {
             InsertOutcome::Inserted(j) => {
                 self.pool.notify();
                 j
             }
             InsertOutcome::Existing(j) => j,
-            InsertOutcome::QueueFull => {
-                return Err(Status::resource_exhausted(format!(
-                    "the job queue is full ({limit} jobs waiting); retry later with backoff"
-                )))
-            }
+            InsertOutcome::Refused(r) => return Err(Status::resource_exhausted(r.to_string())),
         };
         Ok(Response::new(pb::SubmitJobResponse {
             job: Some(self.job_message(&job)),
@@ -283,7 +374,7 @@ impl RoutingService for RoutingServiceImpl {
         let caller = caller(&request)?;
         let id = request.into_inner().job_id;
         // Subscribe before reading the store so no transition is missed.
-        let mut rx = self.hub.subscribe(&id);
+        let rx = self.hub.subscribe(&id);
         let job = match self.visible_job(&caller, &id).await {
             Ok(j) => j,
             Err(e) => {
@@ -293,72 +384,15 @@ impl RoutingService for RoutingServiceImpl {
             }
         };
         let (tx, out) = tokio::sync::mpsc::channel(16);
-        let store = self.store.clone();
-        let hub = self.hub.clone();
-        let mut shutdown = self.shutdown.clone();
-        tokio::spawn(async move {
-            let reload = |id: String| {
-                let store = store.clone();
-                async move {
-                    tokio::task::spawn_blocking(move || store.get(&id))
-                        .await
-                        .ok()
-                        .and_then(Result::ok)
-                        .flatten()
-                }
-            };
-            let position = |id: String| {
-                let store = store.clone();
-                async move {
-                    tokio::task::spawn_blocking(move || store.queue_position(&id))
-                        .await
-                        .ok()
-                        .and_then(Result::ok)
-                        .unwrap_or(0)
-                }
-            };
-            // First event: the stored state.
-            let first = snapshot_event(&job, hub.progress(&id), position(id.clone()).await);
-            if tx.send(Ok(first)).await.is_err() || job.state.is_terminal() {
-                return;
-            }
-            rx.mark_unchanged();
-            loop {
-                let changed = tokio::select! {
-                    c = rx.changed() => c,
-                    _ = async { shutdown.wait_for(|stop| *stop).await.map(|_| ()) } => {
-                        let _ = tx
-                            .send(Err(Status::unavailable(
-                                "the server is shutting down; the job is kept: watch it again shortly",
-                            )))
-                            .await;
-                        return;
-                    }
-                };
-                if changed.is_err() {
-                    // Channel closed: the job ended (or the hub forgot it).
-                    // The store has the final word.
-                    if let Some(j) = reload(id.clone()).await {
-                        let _ = tx.send(Ok(snapshot_event(&j, None, 0))).await;
-                    }
-                    return;
-                }
-                let event = rx.borrow_and_update().clone();
-                let Some(event) = event else { continue };
-                let Some(j) = reload(id.clone()).await else {
-                    return;
-                };
-                let pos = if matches!(event, JobEvent::Requeued) {
-                    position(id.clone()).await
-                } else {
-                    0
-                };
-                let msg = event_message(&j, &event, pos);
-                if tx.send(Ok(msg)).await.is_err() || event.is_terminal() {
-                    return;
-                }
-            }
-        });
+        tokio::spawn(crate::watch::run(
+            self.store.clone(),
+            self.hub.clone(),
+            job,
+            rx,
+            tx,
+            self.shutdown.clone(),
+            self.limits.watch_poll,
+        ));
         Ok(Response::new(Box::pin(
             tokio_stream::wrappers::ReceiverStream::new(out),
         )))
@@ -392,10 +426,12 @@ impl RoutingService for RoutingServiceImpl {
                 job.state.as_str()
             )));
         }
-        let id = job.id.clone();
-        let (plan_json, problem_json) = self
-            .store(move |s| Ok((s.plan_json(&id)?, s.problem_json(&id)?)))
-            .await?;
+        let plan_json = self.store.plan_json(&job.id).await.map_err(unavailable)?;
+        let problem_json = self
+            .store
+            .problem_json(&job.id)
+            .await
+            .map_err(unavailable)?;
         let (Some(plan_json), Some(problem_json)) = (plan_json, problem_json) else {
             return Err(Status::internal("the stored plan is missing"));
         };
@@ -430,10 +466,11 @@ impl RoutingService for RoutingServiceImpl {
                 job: Some(self.job_message(&job)),
             }));
         }
-        let id = job.id.clone();
         let after = self
-            .store(move |s| s.request_cancel(&id, now_ms()))
-            .await?
+            .store
+            .request_cancel(&job.id, now_ms())
+            .await
+            .map_err(unavailable)?
             .ok_or_else(|| Status::not_found("job vanished"))?;
         if after.state == JobState::Cancelled {
             self.hub.publish(&after.id, JobEvent::Cancelled);
@@ -466,78 +503,30 @@ impl RoutingService for RoutingServiceImpl {
                 ))
             })?)
         };
-        let borough = caller.borough.clone();
         // One extra row tells whether another page exists.
-        let mut jobs = self
-            .store(move |s| s.list(&borough, size + 1, before))
-            .await?;
-        let next_page_token = if jobs.len() > size {
-            jobs.truncate(size);
-            jobs.last().map(|j| j.seq.to_string()).unwrap_or_default()
-        } else {
-            String::new()
-        };
+        let jobs = self
+            .store
+            .list(&caller.borough, size + 1, before)
+            .await
+            .map_err(unavailable)?;
+        // The page ends at `size` jobs or `list_page_bytes`, whichever
+        // comes first (always at least one job, so paging moves on).
+        let mut out = Vec::new();
+        let mut bytes = 0usize;
+        let mut next_page_token = String::new();
+        for (i, j) in jobs.iter().enumerate() {
+            let msg = self.job_message(j);
+            let len = msg.encoded_len() + 8;
+            if i == size || (!out.is_empty() && bytes + len > self.limits.list_page_bytes) {
+                next_page_token = jobs[i - 1].seq.to_string();
+                break;
+            }
+            bytes += len;
+            out.push(msg);
+        }
         Ok(Response::new(pb::ListJobsResponse {
-            jobs: jobs.iter().map(|j| self.job_message(j)).collect(),
+            jobs: out,
             next_page_token,
         }))
-    }
-}
-
-fn snapshot_event(
-    j: &JobRecord,
-    progress: Option<pb::Progress>,
-    position: u32,
-) -> pb::WatchJobResponse {
-    use pb::watch_job_response::Event;
-    let event = match j.state {
-        JobState::Queued => Event::Queued(pb::JobQueued { position }),
-        JobState::Running => match progress {
-            Some(p) => Event::Progress(p),
-            None => Event::Started(pb::JobStarted {
-                attempt: j.attempts,
-            }),
-        },
-        JobState::Succeeded => Event::Finished(finished(j)),
-        JobState::Failed => Event::Failed(pb::JobFailed {
-            reason: j.failure_reason.clone(),
-        }),
-        JobState::Cancelled => Event::Cancelled(pb::JobCancelled {}),
-    };
-    pb::WatchJobResponse {
-        job: Some(job_to_proto(j, progress)),
-        event: Some(event),
-    }
-}
-
-fn finished(j: &JobRecord) -> pb::JobFinished {
-    let s = j.summary.unwrap_or_default();
-    pb::JobFinished {
-        cost: s.cost,
-        vehicles: s.vehicles,
-        unassigned: s.unassigned,
-    }
-}
-
-fn event_message(j: &JobRecord, e: &JobEvent, position: u32) -> pb::WatchJobResponse {
-    use pb::watch_job_response::Event;
-    let (event, progress) = match e {
-        JobEvent::Started { attempt } => {
-            (Event::Started(pb::JobStarted { attempt: *attempt }), None)
-        }
-        JobEvent::Progress(p) => (Event::Progress(*p), Some(*p)),
-        JobEvent::Finished(_) => (Event::Finished(finished(j)), None),
-        JobEvent::Failed(reason) => (
-            Event::Failed(pb::JobFailed {
-                reason: reason.clone(),
-            }),
-            None,
-        ),
-        JobEvent::Cancelled => (Event::Cancelled(pb::JobCancelled {}), None),
-        JobEvent::Requeued => (Event::Queued(pb::JobQueued { position }), None),
-    };
-    pb::WatchJobResponse {
-        job: Some(job_to_proto(j, progress)),
-        event: Some(event),
     }
 }

@@ -1,19 +1,25 @@
 //! The bounded pool of planning workers.
 //!
 //! The queue *is* the store: a submission is a row in state `queued`, and
-//! each of the `workers` tasks claims the oldest one, plans it on the
-//! blocking thread pool, validates the plan and stores the outcome. So the
-//! queue survives restarts, and its bound (`queue_limit`) is enforced
-//! atomically at insert time.
+//! each of the `workers` tasks claims the next one in fair order (round
+//! robin by borough) under a lease, plans it on the blocking thread pool,
+//! validates the plan and stores the outcome. So the queue survives
+//! restarts and is shared by every replica on the same database.
+//!
+//! While a job runs, its lease is renewed (with the latest progress, so
+//! other replicas can report it) every [`WorkerConfig::renew_every`]. A
+//! renewal that finds the lease taken over stops the search, and every
+//! write names the lease: a replica that was paused or cut off past its
+//! lease cannot overwrite the outcome of the replica that took over. A
+//! maintenance task puts jobs whose lease expired back in the queue (dead
+//! replicas) and removes finished jobs after the retention period.
 //!
 //! Stopping: [`WorkerPool::shutdown`] asks running searches to stop; a job
-//! stopped that way goes back to the queue (its attempt not counted) and
-//! runs again on the next start. A job the server died under is found still
-//! `running` at the next start and requeued by [`JobStore::recover`].
+//! stopped that way goes back to the queue (its attempt not counted).
 
 use crate::events::{Hub, JobEvent};
 use crate::pb::v1 as pb;
-use crate::store::{JobRecord, JobStore, StoreError, Summary};
+use crate::store::{Claim, JobRecord, JobSearch, JobStore, Lease, Progress, Renewal, Summary};
 use senroute_model::{Problem, TravelTimes};
 use senroute_planner::{plan, travel_times, PlanOptions};
 use senroute_roads::RoadNetwork;
@@ -37,10 +43,32 @@ pub struct PlannerConfig {
     pub max_time_limit: Duration,
 }
 
+/// How workers claim, hold and give back jobs.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    /// Id of this replica, stored as the lease owner of its jobs.
+    pub replica: String,
+    /// Jobs planned at once.
+    pub workers: usize,
+    /// Lease length: another replica re-claims a job this long after its
+    /// last renewal.
+    pub lease: Duration,
+    /// How often a running job's lease is renewed (and its progress stored).
+    pub renew_every: Duration,
+    /// How often idle workers look for jobs submitted to other replicas,
+    /// and the maintenance task for expired leases.
+    pub poll: Duration,
+    /// Attempts a job gets when servers keep dying under it.
+    pub max_attempts: u32,
+    /// Finished jobs are removed this long after they ended.
+    pub retention: Duration,
+}
+
 /// Why a running search was stopped early.
 const STOP_NONE: u8 = 0;
 const STOP_CANCEL: u8 = 1;
 const STOP_SHUTDOWN: u8 = 2;
+const STOP_LOST: u8 = 3;
 
 struct Running {
     cancel: Arc<AtomicBool>,
@@ -54,10 +82,15 @@ pub fn now_ms() -> i64 {
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
 struct Shared {
     store: Arc<dyn JobStore>,
     hub: Arc<Hub>,
     planner: PlannerConfig,
+    config: WorkerConfig,
     notify: Notify,
     running: Mutex<HashMap<String, Running>>,
     stop: watch::Sender<bool>,
@@ -67,38 +100,36 @@ struct Shared {
 pub struct WorkerPool {
     shared: Arc<Shared>,
     handles: Mutex<Vec<JoinHandle<()>>>,
-}
-
-async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .unwrap_or_else(|e| Err(StoreError::Corrupt(format!("store task failed: {e}"))))
+    maintenance: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl WorkerPool {
-    /// Starts `workers` worker tasks on the current runtime.
+    /// Starts the worker tasks and the maintenance task on the current
+    /// runtime.
     pub fn start(
         store: Arc<dyn JobStore>,
         hub: Arc<Hub>,
         planner: PlannerConfig,
-        workers: usize,
+        config: WorkerConfig,
     ) -> Self {
+        let workers = config.workers.max(1);
         let shared = Arc::new(Shared {
             store,
             hub,
             planner,
+            config,
             notify: Notify::new(),
             running: Mutex::new(HashMap::new()),
             stop: watch::channel(false).0,
         });
-        let handles = (0..workers.max(1))
+        let handles = (0..workers)
             .map(|_| tokio::spawn(worker_loop(shared.clone())))
             .collect();
+        let maintenance = tokio::spawn(maintenance_loop(shared.clone()));
         WorkerPool {
             shared,
             handles: Mutex::new(handles),
+            maintenance: Mutex::new(Some(maintenance)),
         }
     }
 
@@ -139,6 +170,14 @@ impl WorkerPool {
     /// attempt not counted). Waits for every worker to end.
     pub async fn shutdown(&self, grace: Duration) {
         self.shared.stop.send_replace(true);
+        let maintenance = self
+            .maintenance
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take();
+        if let Some(m) = maintenance {
+            let _ = m.await;
+        }
         let mut handles =
             std::mem::take(&mut *self.handles.lock().unwrap_or_else(|e| e.into_inner()));
         let deadline = tokio::time::Instant::now() + grace;
@@ -174,25 +213,84 @@ impl WorkerPool {
     }
 }
 
+fn log(shared: &Shared, msg: std::fmt::Arguments<'_>) {
+    eprintln!("senroute-service [{}]: {msg}", shared.config.replica);
+}
+
+/// Expires the leases of dead replicas and applies the retention period.
+async fn maintenance_loop(shared: Arc<Shared>) {
+    let mut stop = shared.stop.subscribe();
+    // Every 10 minutes, or more often for a short retention period.
+    let purge_every =
+        (shared.config.retention / 4).clamp(shared.config.poll, Duration::from_secs(600));
+    let mut last_purge: Option<Instant> = None;
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        match shared
+            .store
+            .expire_leases(shared.config.max_attempts, now_ms())
+            .await
+        {
+            Ok(r) if !r.is_empty() => {
+                log(
+                    &shared,
+                    format_args!(
+                        "expired leases: requeued {:?}, failed {:?}, cancelled {:?}",
+                        r.requeued, r.failed, r.cancelled
+                    ),
+                );
+                for _ in 0..r.requeued.len() {
+                    shared.notify.notify_one();
+                }
+            }
+            Ok(_) => {}
+            Err(e) => log(&shared, format_args!("cannot expire leases: {e}")),
+        }
+        if last_purge.is_none_or(|t| t.elapsed() >= purge_every) {
+            last_purge = Some(Instant::now());
+            let before = now_ms().saturating_sub(millis(shared.config.retention));
+            match shared.store.purge_finished(before).await {
+                Ok(0) => {}
+                Ok(n) => log(
+                    &shared,
+                    format_args!("removed {n} job(s) finished before the retention period"),
+                ),
+                Err(e) => log(&shared, format_args!("cannot remove old jobs: {e}")),
+            }
+        }
+        tokio::select! {
+            _ = stop.changed() => {}
+            _ = tokio::time::sleep(shared.config.poll) => {}
+        }
+    }
+}
+
 async fn worker_loop(shared: Arc<Shared>) {
     let mut stop = shared.stop.subscribe();
     loop {
         if *stop.borrow() {
             return;
         }
-        let store = shared.store.clone();
-        match blocking(move || store.claim_next(now_ms())).await {
+        let claim = Claim {
+            replica: shared.config.replica.clone(),
+            now_ms: now_ms(),
+            lease_ms: millis(shared.config.lease),
+        };
+        match shared.store.claim_next(&claim).await {
             Ok(Some(job)) => run_job(&shared, job).await,
             Ok(None) => {
-                // Wait for a submission; poll now and then as a safety net.
+                // Wait for a submission here; poll for those made to other
+                // replicas.
                 tokio::select! {
                     _ = shared.notify.notified() => {}
                     _ = stop.changed() => {}
-                    _ = tokio::time::sleep(Duration::from_millis(500)) => {}
+                    _ = tokio::time::sleep(shared.config.poll) => {}
                 }
             }
             Err(e) => {
-                eprintln!("senroute-service: cannot claim a job: {e}");
+                log(&shared, format_args!("cannot claim a job: {e}"));
                 tokio::select! {
                     _ = stop.changed() => {}
                     _ = tokio::time::sleep(Duration::from_secs(1)) => {}
@@ -208,10 +306,61 @@ enum Outcome {
     Failed(String),
 }
 
+/// Renews the lease of a running job until `done`, stopping the search
+/// when the owner cancels or the lease is lost.
+async fn keep_lease(
+    shared: Arc<Shared>,
+    lease: Lease,
+    latest: Arc<Mutex<Option<Progress>>>,
+    cancel: Arc<AtomicBool>,
+    why: Arc<AtomicU8>,
+    mut done: watch::Receiver<bool>,
+) {
+    loop {
+        tokio::select! {
+            _ = done.changed() => return,
+            _ = tokio::time::sleep(shared.config.renew_every) => {}
+        }
+        let progress = *latest.lock().unwrap_or_else(|e| e.into_inner());
+        match shared
+            .store
+            .renew(&lease, now_ms(), millis(shared.config.lease), progress)
+            .await
+        {
+            Ok(Renewal::Held { cancel_requested }) => {
+                if cancel_requested {
+                    let _ = why.compare_exchange(
+                        STOP_NONE,
+                        STOP_CANCEL,
+                        Ordering::SeqCst,
+                        Ordering::SeqCst,
+                    );
+                    cancel.store(true, Ordering::SeqCst);
+                }
+            }
+            Ok(Renewal::Lost) => {
+                why.store(STOP_LOST, Ordering::SeqCst);
+                cancel.store(true, Ordering::SeqCst);
+                return;
+            }
+            // Keep planning: the final write is fenced whatever happens.
+            Err(e) => log(
+                &shared,
+                format_args!("cannot renew the lease of job {}: {e}", lease.job_id),
+            ),
+        }
+    }
+}
+
 async fn run_job(shared: &Arc<Shared>, job: JobRecord) {
     let id = job.id.clone();
-    let cancel = Arc::new(AtomicBool::new(false));
-    let why = Arc::new(AtomicU8::new(STOP_NONE));
+    let lease = job.lease();
+    let cancel = Arc::new(AtomicBool::new(job.cancel_requested));
+    let why = Arc::new(AtomicU8::new(if job.cancel_requested {
+        STOP_CANCEL
+    } else {
+        STOP_NONE
+    }));
     shared
         .running
         .lock()
@@ -225,7 +374,7 @@ async fn run_job(shared: &Arc<Shared>, job: JobRecord) {
         );
     // The pool began stopping after this job was claimed: give it back.
     if *shared.stop.borrow() {
-        why.store(STOP_SHUTDOWN, Ordering::SeqCst);
+        let _ = why.compare_exchange(STOP_NONE, STOP_SHUTDOWN, Ordering::SeqCst, Ordering::SeqCst);
         cancel.store(true, Ordering::SeqCst);
     }
     shared.hub.publish(
@@ -234,78 +383,109 @@ async fn run_job(shared: &Arc<Shared>, job: JobRecord) {
             attempt: job.attempts,
         },
     );
-    let s = shared.clone();
-    let (jid, c) = (id.clone(), cancel.clone());
-    let outcome = tokio::task::spawn_blocking(move || {
-        if s.store
-            .get(&jid)
-            .ok()
-            .flatten()
-            .is_some_and(|j| j.cancel_requested)
-        {
-            c.store(true, Ordering::SeqCst);
-            return Outcome::Failed(String::new());
-        }
-        plan_job(&s, &jid, c)
-    })
-    .await
-    .unwrap_or_else(|e| {
-        Outcome::Failed(format!(
-            "internal error: the planner stopped unexpectedly ({e}); please report this job id"
-        ))
-    });
+    let latest = Arc::new(Mutex::new(None));
+    let (done_tx, done_rx) = watch::channel(false);
+    let renewer = tokio::spawn(keep_lease(
+        shared.clone(),
+        lease.clone(),
+        latest.clone(),
+        cancel.clone(),
+        why.clone(),
+        done_rx,
+    ));
+    let problem_json = shared.store.problem_json(&id).await;
+    let outcome = if cancel.load(Ordering::SeqCst) {
+        Outcome::Failed(String::new())
+    } else {
+        let s = shared.clone();
+        let (jid, c, l, search) = (id.clone(), cancel.clone(), latest.clone(), job.search);
+        tokio::task::spawn_blocking(move || plan_job(&s, &jid, problem_json, search, c, &l))
+            .await
+            .unwrap_or_else(|e| {
+                Outcome::Failed(format!(
+                    "internal error: the planner stopped unexpectedly ({e}); please report this job id"
+                ))
+            })
+    };
+    let _ = done_tx.send(true);
+    let _ = renewer.await;
     shared
         .running
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .remove(&id);
 
-    let store = shared.store.clone();
-    let jid = id.clone();
-    let cancel_requested = blocking(move || store.get(&jid))
+    let stop_reason = why.load(Ordering::SeqCst);
+    if stop_reason == STOP_LOST {
+        log(
+            shared,
+            format_args!(
+                "job {id} attempt {}: lease taken over by another replica; outcome discarded",
+                job.attempts
+            ),
+        );
+        return;
+    }
+    let store = &shared.store;
+    let cancel_requested = store
+        .get(&id)
         .await
         .ok()
         .flatten()
         .is_some_and(|j| j.cancel_requested);
-    let stop_reason = why.load(Ordering::SeqCst);
-    let store = shared.store.clone();
-    let jid = id.clone();
     let now = now_ms();
     let (result, event) = if cancel_requested || stop_reason == STOP_CANCEL {
-        (
-            blocking(move || store.mark_cancelled(&jid, now)).await,
-            JobEvent::Cancelled,
-        )
+        (store.mark_cancelled(&lease, now).await, JobEvent::Cancelled)
     } else if stop_reason == STOP_SHUTDOWN {
-        (
-            blocking(move || store.requeue(&jid)).await,
-            JobEvent::Requeued,
-        )
+        (store.requeue(&lease).await, JobEvent::Requeued)
     } else {
         match outcome {
             Outcome::Planned { plan_json, summary } => (
-                blocking(move || store.complete(&jid, &plan_json, summary, now)).await,
+                store.complete(&lease, &plan_json, summary, now).await,
                 JobEvent::Finished(summary),
             ),
-            Outcome::Failed(reason) => {
-                let r = reason.clone();
-                (
-                    blocking(move || store.fail(&jid, &r, now)).await,
-                    JobEvent::Failed(reason),
-                )
-            }
+            Outcome::Failed(reason) => (
+                store.fail(&lease, &reason, now).await,
+                JobEvent::Failed(reason),
+            ),
         }
     };
     match result {
-        Ok(()) => shared.hub.publish(&id, event),
-        // The job stays `running` in the store: the next start requeues it.
-        Err(e) => eprintln!("senroute-service: cannot store the outcome of job {id}: {e}"),
+        Ok(true) => {
+            if matches!(event, JobEvent::Finished(_)) {
+                log(
+                    shared,
+                    format_args!("job {id} succeeded (attempt {})", job.attempts),
+                );
+            }
+            shared.hub.publish(&id, event);
+        }
+        Ok(false) => log(
+            shared,
+            format_args!(
+                "job {id} attempt {}: late write refused, the lease was taken over (fenced)",
+                job.attempts
+            ),
+        ),
+        // The job stays `running` in the store: when its lease expires, a
+        // replica requeues it.
+        Err(e) => log(
+            shared,
+            format_args!("cannot store the outcome of job {id}: {e}"),
+        ),
     }
 }
 
 /// Loads, plans and validates a job (blocking).
-fn plan_job(shared: &Shared, id: &str, cancel: Arc<AtomicBool>) -> Outcome {
-    let problem = match shared.store.problem_json(id) {
+fn plan_job(
+    shared: &Shared,
+    id: &str,
+    problem_json: Result<Option<String>, crate::store::StoreError>,
+    search: Option<JobSearch>,
+    cancel: Arc<AtomicBool>,
+    latest: &Mutex<Option<Progress>>,
+) -> Outcome {
+    let problem = match problem_json {
         Ok(Some(json)) => match serde_json::from_str::<Problem>(&json) {
             Ok(p) => p,
             Err(e) => return Outcome::Failed(format!("stored problem is unreadable: {e}")),
@@ -348,6 +528,12 @@ fn plan_job(shared: &Shared, id: &str, cancel: Arc<AtomicBool>) -> Outcome {
             .min(cfg.max_time_limit),
     );
     options.threads = cfg.solver_threads.max(1);
+    if let Some(search) = search {
+        options.iteration_limit = search.iteration_limit;
+        if search.threads > 0 {
+            options.threads = usize::try_from(search.threads).unwrap_or(1);
+        }
+    }
     options.cancel = cancel;
     // The first progress report goes out at once.
     let last = Mutex::new(
@@ -362,6 +548,13 @@ fn plan_job(shared: &Shared, id: &str, cancel: Arc<AtomicBool>) -> Outcome {
             return;
         }
         *last = Instant::now();
+        *latest.lock().unwrap_or_else(|e| e.into_inner()) = Some(Progress {
+            best_cost: p.best_cost,
+            vehicles: u32::try_from(p.vehicles).unwrap_or(u32::MAX),
+            unassigned: u32::try_from(p.unassigned).unwrap_or(u32::MAX),
+            elapsed_s: p.elapsed.as_secs_f64(),
+            iterations: p.iteration,
+        });
         hub.publish(
             id,
             JobEvent::Progress(pb::Progress {

@@ -114,6 +114,7 @@ fn submit(problem: pb::Problem, label: &str) -> pb::SubmitJobRequest {
         problem: Some(problem),
         label: label.into(),
         request_id: String::new(),
+        search: None,
     }
 }
 
@@ -918,7 +919,8 @@ async fn with_roads_points_off_the_map_are_rejected_at_submit() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_left_running_by_a_crash_is_rerun_at_start() {
-    use senroute_service::store::{JobStore, NewJob, SqliteStore};
+    use senroute_service::store::{Claim, JobStore, NewJob, Quotas, SqliteStore};
+    use senroute_service::worker::now_ms;
     let env = Env::new();
     // What a server killed mid-search leaves behind: a job claimed (running,
     // attempt 1) and never finished.
@@ -937,11 +939,21 @@ async fn a_job_left_running_by_a_crash_is_rerun_at_start() {
                     created_ms: 1,
                     salt: vec![7; 16],
                     problem_json: serde_json::to_string(&problem).unwrap(),
+                    search: None,
                 },
-                10,
+                Quotas::default(),
             )
+            .await
             .unwrap();
-        let claimed = store.claim_next(2).unwrap().unwrap();
+        let claimed = store
+            .claim_next(&Claim {
+                replica: "dead".into(),
+                now_ms: now_ms(),
+                lease_ms: 3_600_000,
+            })
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(claimed.attempts, 1);
     }
     let server = spawn(env.config()).await.unwrap();

@@ -79,6 +79,7 @@ fn submit(problem: pb::Problem) -> pb::SubmitJobRequest {
         problem: Some(problem),
         label: "hardening".into(),
         request_id: String::new(),
+        search: None,
     }
 }
 

@@ -1,0 +1,126 @@
+//! A plan message back to the model's [`Plan`], for clients of the service
+//! (`senroute pool --via` reads the plans of its coalition jobs this way).
+//! Lossless for plans the service produced unredacted; a redacted home stop
+//! (no coordinates) comes back at NaN, as the service holds it.
+
+use crate::pb::v1 as pb;
+use senroute_model::{
+    Load, Location, LocationKey, Plan, PupilRide, Route, Session, Stop, StopKind, Totals,
+    Unassigned, UnassignedReason,
+};
+
+fn usize_of(n: u32) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+fn key_from_proto(k: Option<&pb::LocationKey>) -> Result<LocationKey, String> {
+    use pb::location_key::Kind;
+    match k.and_then(|k| k.kind.as_ref()) {
+        Some(Kind::Home(id)) => Ok(LocationKey::Home(id.clone())),
+        Some(Kind::School(id)) => Ok(LocationKey::School(id.clone())),
+        Some(Kind::Depot(id)) => Ok(LocationKey::Depot(id.clone())),
+        None => Err("a stop has no location key".into()),
+    }
+}
+
+/// Converts a plan message to the model's plan.
+pub fn plan_from_proto(p: &pb::Plan) -> Result<Plan, String> {
+    let session = match pb::Session::try_from(p.session) {
+        Ok(pb::Session::Pm) => Session::Pm,
+        _ => Session::Am,
+    };
+    let mut routes = Vec::with_capacity(p.routes.len());
+    for r in &p.routes {
+        let mut stops = Vec::with_capacity(r.stops.len());
+        for s in &r.stops {
+            let kind = match pb::StopKind::try_from(s.kind) {
+                Ok(pb::StopKind::Depot) => StopKind::Depot,
+                Ok(pb::StopKind::Pickup) => StopKind::Pickup,
+                Ok(pb::StopKind::Drop) => StopKind::Drop,
+                _ => return Err(format!("unknown stop kind {}", s.kind)),
+            };
+            let load = s.load.unwrap_or_default();
+            stops.push(Stop {
+                kind,
+                location_key: key_from_proto(s.location_key.as_ref())?,
+                location: s.location.as_ref().map_or(
+                    Location {
+                        lat: f64::NAN,
+                        lon: f64::NAN,
+                    },
+                    |l| Location {
+                        lat: l.lat,
+                        lon: l.lon,
+                    },
+                ),
+                pupils: s.pupils.clone(),
+                arrival_s: s.arrival_s,
+                service_start_s: s.service_start_s,
+                departure_s: s.departure_s,
+                load: Load {
+                    seated: load.seated,
+                    wheelchair: load.wheelchair,
+                },
+            });
+        }
+        routes.push(Route {
+            vehicle_type: r.vehicle_type.clone(),
+            vehicle_index: r.vehicle_index,
+            stops,
+            distance_m: r.distance_m,
+            duration_s: r.duration_s,
+            cost: r.cost,
+        });
+    }
+    let rides = p
+        .rides
+        .iter()
+        .map(|r| PupilRide {
+            pupil: r.pupil.clone(),
+            route: usize_of(r.route),
+            pickup_s: r.pickup_s,
+            drop_s: r.drop_s,
+            ride_s: r.ride_s,
+            max_ride_s: r.max_ride_s,
+        })
+        .collect();
+    let mut unassigned = Vec::with_capacity(p.unassigned.len());
+    for u in &p.unassigned {
+        let detail = u.detail.clone();
+        let reason = match pb::UnassignedReason::try_from(u.reason) {
+            Ok(pb::UnassignedReason::NoCompatibleVehicle) => {
+                UnassignedReason::NoCompatibleVehicle { detail }
+            }
+            Ok(pb::UnassignedReason::WindowInfeasible) => {
+                UnassignedReason::WindowInfeasible { detail }
+            }
+            Ok(pb::UnassignedReason::RideTimeInfeasible) => {
+                UnassignedReason::RideTimeInfeasible { detail }
+            }
+            Ok(pb::UnassignedReason::DutyInfeasible) => UnassignedReason::DutyInfeasible { detail },
+            Ok(pb::UnassignedReason::FleetCapacity) => UnassignedReason::FleetCapacity { detail },
+            Ok(pb::UnassignedReason::Unreachable) => UnassignedReason::Unreachable { detail },
+            _ => return Err(format!("unknown unassigned reason {}", u.reason)),
+        };
+        unassigned.push(Unassigned {
+            pupil: u.pupil.clone(),
+            reason,
+        });
+    }
+    let t = p.totals.unwrap_or_default();
+    Ok(Plan {
+        session,
+        routes,
+        rides,
+        unassigned,
+        totals: Totals {
+            vehicles: usize_of(t.vehicles),
+            cost: t.cost,
+            distance_m: t.distance_m,
+            duration_s: t.duration_s,
+            ride_s: t.ride_s,
+            assigned: usize_of(t.assigned),
+            unassigned: usize_of(t.unassigned),
+        },
+    })
+}
