@@ -9,16 +9,17 @@
 //!
 //! ## Problem size and memory
 //!
-//! Planning builds dense travel matrices over every *location* (each
-//! travelling pupil's home, each school, each vehicle type's depot): the road
-//! matrix (8-byte weights) turns into durations and distances (8 bytes each)
-//! and the engine keeps its own copy of both, so a run holds about 32 bytes
-//! per pair of locations at its peak. At [`MAX_LOCATIONS`] = 22,500 that is
-//! 22,500² × 32 B ≈ 16 GB, which fits the 24 GB machines senroute is built and
-//! tested on; the London-scale target of about 20,000 pupils (with their
-//! schools and depots) stays admissible. Anything larger (the 100,000-row
-//! file that once aborted with a 70 GB allocation) is refused by validation
-//! in milliseconds with a message to split the problem by borough.
+//! Planning builds travel matrices over every *location* (each travelling
+//! pupil's home, each school, each vehicle type's depot). From
+//! `senroute_roads::COMPACT_FROM` (2,000) locations the road matrix is
+//! stored compactly, 4 bytes per pair (whole seconds and tens of metres),
+//! written row by row with no full-size intermediate, and shared by the
+//! validator and the engine without a copy. At [`MAX_LOCATIONS`] = 22,500
+//! that is 22,500² × 4 B ≈ 2.0 GB; the London-scale target of about 20,000
+//! pupils stays admissible well within 4 GB. Anything larger (the
+//! 100,000-row file that once aborted with a 70 GB allocation) is refused
+//! by validation in milliseconds with a message to split the problem by
+//! borough.
 //!
 //! Matrices carried *in* a JSON problem or a gRPC request are parsed into
 //! nested vectors first (more bytes per entry), so they are limited to

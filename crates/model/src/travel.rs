@@ -1,16 +1,21 @@
 //! Travel times and distances between a problem's locations.
 
 use crate::problem::{LocationKey, Matrices, Problem};
+use senroute_matrix::TravelMatrix;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Durations (seconds) and distances (metres) between problem locations,
 /// looked up by [`LocationKey`]. Unreachable pairs are `f64::INFINITY`.
+///
+/// The numbers live in a [`TravelMatrix`] shared behind an [`Arc`]: the
+/// engine plans on the very same matrix the validator checks against, and
+/// cloning travel times never copies it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TravelTimes {
     keys: Vec<LocationKey>,
     index: HashMap<LocationKey, usize>,
-    durations_s: Vec<f64>,
-    distances_m: Vec<f64>,
+    matrix: Arc<TravelMatrix>,
 }
 
 /// A travel matrix that does not fit its locations.
@@ -74,6 +79,26 @@ impl TravelTimes {
                 });
             }
         }
+        let matrix = TravelMatrix::dense(n, durations_s, distances_m)
+            .expect("sizes and values checked above");
+        Self::with_matrix(keys, Arc::new(matrix))
+    }
+
+    /// Travel times over `keys` from a matrix built elsewhere (a road
+    /// network's), shared without a copy.
+    pub fn with_matrix(
+        keys: Vec<LocationKey>,
+        matrix: Arc<TravelMatrix>,
+    ) -> Result<Self, MatrixError> {
+        let n = keys.len();
+        if matrix.n() != n {
+            return Err(MatrixError::Shape {
+                field: "durations_s",
+                n,
+                row: 0,
+                len: matrix.n(),
+            });
+        }
         let mut index = HashMap::with_capacity(n);
         for (i, k) in keys.iter().enumerate() {
             if index.insert(k.clone(), i).is_some() {
@@ -83,8 +108,7 @@ impl TravelTimes {
         Ok(TravelTimes {
             keys,
             index,
-            durations_s,
-            distances_m,
+            matrix,
         })
     }
 
@@ -160,13 +184,15 @@ impl TravelTimes {
     }
 
     /// Seconds from row `i` to row `j`.
+    #[inline]
     pub fn duration_by_index(&self, i: usize, j: usize) -> f64 {
-        self.durations_s[i * self.keys.len() + j]
+        self.matrix.duration(i, j)
     }
 
     /// Metres from row `i` to row `j`.
+    #[inline]
     pub fn distance_by_index(&self, i: usize, j: usize) -> f64 {
-        self.distances_m[i * self.keys.len() + j]
+        self.matrix.distance(i, j)
     }
 
     /// Seconds between two locations (`None` if either is unknown).
@@ -179,24 +205,21 @@ impl TravelTimes {
         Some(self.distance_by_index(self.index_of(a)?, self.index_of(b)?))
     }
 
-    /// Row-major durations.
-    pub fn durations(&self) -> &[f64] {
-        &self.durations_s
-    }
-
-    /// Row-major distances.
-    pub fn distances(&self) -> &[f64] {
-        &self.distances_m
+    /// The shared matrix, rows and columns in the order of [`Self::keys`].
+    pub fn matrix(&self) -> &Arc<TravelMatrix> {
+        &self.matrix
     }
 
     /// Nested matrices for a JSON problem.
     pub fn to_matrices(&self) -> Matrices {
         let n = self.keys.len();
-        let rows = |m: &[f64]| m.chunks(n.max(1)).map(|r| r.to_vec()).collect();
+        let rows = |f: &dyn Fn(usize, usize) -> f64| {
+            (0..n).map(|i| (0..n).map(|j| f(i, j)).collect()).collect()
+        };
         Matrices {
             locations: self.keys.clone(),
-            durations_s: rows(&self.durations_s),
-            distances_m: rows(&self.distances_m),
+            durations_s: rows(&|i, j| self.matrix.duration(i, j)),
+            distances_m: rows(&|i, j| self.matrix.distance(i, j)),
         }
     }
 }

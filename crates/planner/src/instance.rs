@@ -20,10 +20,6 @@ pub const FEATURE_ASSISTANT: u32 = 2;
 /// daily cost, so the search places every pupil it feasibly can.
 const UNASSIGNED_PENALTY: f64 = 100_000.0;
 
-/// Stand-in for an unreachable pair in the engine's matrices (which must be
-/// finite); pupils whose journey needs such a pair are excluded beforehand.
-const FAR: f64 = 1e7;
-
 /// How the problem's pupils and vehicle types map onto engine indices.
 #[derive(Debug, Clone)]
 pub struct InstanceMap {
@@ -37,12 +33,6 @@ pub struct InstanceMap {
 
 /// Builds the engine instance for `problem` over `travel`.
 pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Instance, InstanceMap) {
-    let n = travel.keys().len();
-    let clean = |m: &[f64]| {
-        m.iter()
-            .map(|&x| if x.is_finite() { x } else { FAR })
-            .collect::<Vec<_>>()
-    };
     let idx = |k: &LocationKey| {
         travel
             .index_of(k)
@@ -135,6 +125,8 @@ pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Insta
             travel_alone: p.needs.travel_alone,
             conflicts: Vec::new(),
             ride_time_weight: None,
+            vehicle_types: None,
+            preference: None,
         });
     }
     // Conflicts by request index.
@@ -192,9 +184,11 @@ pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Insta
         })
         .collect();
     let inst = engine::Instance {
-        n_locations: n,
-        duration: clean(travel.durations()),
-        distance: clean(travel.distances()),
+        // the travel times' own matrix, shared: unreachable pairs stay
+        // infinite (the engine counts them as far beyond any window)
+        matrix: travel.matrix().clone(),
+        fixed_routes: Vec::new(),
+        initial_routes: Vec::new(),
         requests,
         vehicle_types,
         objective: engine::ObjectiveWeights {

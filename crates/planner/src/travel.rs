@@ -41,10 +41,10 @@ pub fn travel_times(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let m = network.matrix(&snaps);
+    let m = network.travel_matrix(&snaps);
     let keys = locations.into_iter().map(|(k, _)| k).collect();
-    let times = TravelTimes::new(keys, m.durations_s, m.distances_m)
-        .expect("road matrices are square and non-negative");
+    let times = TravelTimes::with_matrix(keys, std::sync::Arc::new(m))
+        .expect("one road matrix row per location");
     Ok(RoadTravel { times, snaps })
 }
 

@@ -54,7 +54,9 @@ pub mod weight;
 
 pub use boroughs::{Borough, Boroughs};
 pub use error::RoadsError;
-pub use network::{BuildReport, Matrix, RoadNetwork, RoadSegment, Snap, DEFAULT_MAX_SNAP_M};
+pub use network::{
+    BuildReport, Matrix, RoadNetwork, RoadSegment, Snap, COMPACT_FROM, DEFAULT_MAX_SNAP_M,
+};
 pub use osm::MaxspeedStats;
 pub use profile::{RoadClass, SpeedProfile};
 pub use restrictions::RestrictionStats;

@@ -122,3 +122,44 @@ fn path_geometry_follows_roads_and_matches_the_distance() {
         }
     }
 }
+
+/// The planner's matrix: dense below `COMPACT_FROM` points, compact above,
+/// where each entry is the full-precision one rounded to a whole second
+/// and ten metres.
+#[test]
+fn travel_matrix_is_dense_when_small_and_rounded_when_large() {
+    let (net, _) = mixed();
+    let small = random_snaps(net, 30, 21);
+    let dense = net.travel_matrix(&small);
+    assert!(!dense.is_compact());
+    let exact = net.matrix(&small);
+    for i in 0..small.len() {
+        for j in 0..small.len() {
+            assert_eq!(dense.duration(i, j), exact.duration(i, j));
+            assert_eq!(dense.distance(i, j), exact.distance(i, j));
+        }
+    }
+    let n = senroute_roads::COMPACT_FROM + 50;
+    let large = random_snaps(net, n, 22);
+    let compact = net.travel_matrix(&large);
+    assert!(compact.is_compact());
+    assert_eq!(compact.bytes(), n * n * 4);
+    // spot checks against the full-precision matrix of a few rows
+    let rows: Vec<Snap> = large.iter().step_by(97).cloned().collect();
+    let exact = net.matrix_between(&rows, &large);
+    for (k, i) in (0..n).step_by(97).enumerate() {
+        for j in 0..n {
+            let (s, m) = (exact.duration(k, j), exact.distance(k, j));
+            if s.is_finite() {
+                assert_eq!(compact.duration(i, j), s.round(), "{i} -> {j}");
+                assert_eq!(
+                    compact.distance(i, j),
+                    (m / 10.0).round() * 10.0,
+                    "{i} -> {j}"
+                );
+            } else {
+                assert!(compact.duration(i, j).is_infinite());
+            }
+        }
+    }
+}

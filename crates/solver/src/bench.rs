@@ -7,8 +7,8 @@
 
 use crate::checker::{self, Format};
 use crate::{
-    CapacityRule, Instance, ObjectiveWeights, Request, Solution, SolverConfig, Stop, VehicleType,
-    VisitKind,
+    CapacityRule, Instance, ObjectiveWeights, Request, Solution, SolverConfig, Stop, TravelMatrix,
+    VehicleType, VisitKind,
 };
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -72,6 +72,8 @@ fn request(
         travel_alone: false,
         conflicts: Vec::new(),
         ride_time_weight: None,
+        vehicle_types: None,
+        preference: None,
     }
 }
 
@@ -105,9 +107,11 @@ fn vehicle(
 fn make(coords: &[(f64, f64)], requests: Vec<Request>, vt: VehicleType, hier: bool) -> Instance {
     let m = Instance::euclidean_matrices(coords);
     Instance {
-        n_locations: coords.len(),
-        duration: m.clone(),
-        distance: m,
+        matrix: TravelMatrix::dense(coords.len(), m.clone(), m)
+            .expect("square, non-negative matrices")
+            .into(),
+        fixed_routes: Vec::new(),
+        initial_routes: Vec::new(),
         requests,
         vehicle_types: vec![vt],
         objective: ObjectiveWeights {

@@ -402,6 +402,13 @@ pub fn route_feasible(
         if req.required_features & !v.features != 0 {
             return None;
         }
+        if req
+            .vehicle_types
+            .as_ref()
+            .is_some_and(|t| !t.contains(&vehicle_type))
+        {
+            return None;
+        }
         if req.conflicts.iter().any(|&c| on_route.contains(&c))
             || on_route
                 .iter()
@@ -603,10 +610,21 @@ pub fn check_solution(inst: &Instance, sol: &Solution) -> Vec<String> {
                 route.ride_time
             ));
         }
+        // preference penalties, once per request on the route
+        let mut seen_req: Vec<usize> = route.visits.iter().map(|x| x.request).collect();
+        seen_req.sort_unstable();
+        seen_req.dedup();
+        let penalties: f64 = seen_req
+            .iter()
+            .filter_map(|&r| inst.requests[r].preference.as_ref())
+            .filter(|pref| !pref.vehicle_types.contains(&route.vehicle_type))
+            .map(|pref| pref.penalty)
+            .sum();
         let cost = v.fixed_cost
             + v.cost_per_distance * route.distance
             + v.cost_per_duration * (s.end - s.start)
-            + wride;
+            + wride
+            + penalties;
         if (cost - route.cost).abs() > 1e-6 * (1.0 + cost) {
             errs.push(format!("route {ri}: cost {} != {cost}", route.cost));
         }

@@ -20,7 +20,8 @@ pub enum Violation {
     Shift,
     /// A capacity rule is exceeded.
     Capacity,
-    /// The vehicle lacks a required feature.
+    /// The vehicle lacks a required feature, or its type is not one the
+    /// request allows.
     Features,
     /// A travel-alone request shares the vehicle.
     TravelAlone,
@@ -28,9 +29,15 @@ pub enum Violation {
     Conflict,
     /// A pickup is after its delivery or one of the pair is missing.
     Precedence,
+    /// More routes of a vehicle type than the fleet has.
+    FleetSize,
 }
 
 pub(crate) const INF: f64 = f64::INFINITY;
+/// What an unreachable pair of locations counts as (time and distance): far
+/// beyond any time window or shift, yet finite, so that differences of
+/// travel times stay numbers.
+pub(crate) const FAR: f64 = 1e7;
 /// Rounding allowance of every time comparison (windows, ride times, duty),
 /// in the instance's time unit: [`crate::TIME_TOLERANCE`].
 const EPS: f64 = crate::TIME_TOLERANCE;
@@ -38,7 +45,6 @@ const EPS: f64 = crate::TIME_TOLERANCE;
 /// Flat per-node and per-request data derived from an [`Instance`].
 pub(crate) struct Prep<'a> {
     pub inst: &'a Instance,
-    pub nl: usize,
     pub node_loc: Vec<usize>,
     pub node_open: Vec<f64>,
     pub node_close: Vec<f64>,
@@ -54,7 +60,14 @@ pub(crate) struct Prep<'a> {
     pub limits: Vec<Vec<i32>>,
     /// `compat[r * nvt + vt]`: features and capacity allow the request alone.
     pub compat: Vec<bool>,
+    /// `feat_ok[r * nvt + vt]`: the type has the request's features and is
+    /// one of its allowed types.
     pub feat_ok: Vec<bool>,
+    /// `type_pen[r * nvt + vt]`: objective added when the request rides on
+    /// the type (its preference penalty, 0 on a preferred type).
+    pub type_pen: Vec<f64>,
+    /// Some request has a preference penalty.
+    pub has_pen: bool,
     pub conflicts: Vec<Vec<usize>>,
     pub alone: Vec<bool>,
     pub nreq: usize,
@@ -70,7 +83,6 @@ impl<'a> Prep<'a> {
         let nvt = inst.vehicle_types.len();
         let mut p = Prep {
             inst,
-            nl: inst.n_locations,
             node_loc: vec![0; 2 * nreq],
             node_open: vec![0.0; 2 * nreq],
             node_close: vec![INF; 2 * nreq],
@@ -83,6 +95,8 @@ impl<'a> Prep<'a> {
             limits: Vec::new(),
             compat: vec![false; nreq * nvt],
             feat_ok: vec![false; nreq * nvt],
+            type_pen: vec![0.0; nreq * nvt],
+            has_pen: false,
             conflicts: vec![Vec::new(); nreq],
             alone: vec![false; nreq],
             nreq,
@@ -134,10 +148,17 @@ impl<'a> Prep<'a> {
                 }
             }
             for (r, req) in inst.requests.iter().enumerate() {
-                let f = req.required_features & vt.features == req.required_features;
+                let allowed = req.vehicle_types.as_ref().is_none_or(|t| t.contains(&v));
+                let f = req.required_features & vt.features == req.required_features && allowed;
                 let cap = (0..nr).all(|k| q[k * nreq + r] <= vt.capacity[k].limit);
                 p.feat_ok[r * nvt + v] = f;
                 p.compat[r * nvt + v] = f && cap && vt.count > 0;
+                if let Some(pref) = &req.preference {
+                    if !pref.vehicle_types.contains(&v) && pref.penalty != 0.0 {
+                        p.type_pen[r * nvt + v] = pref.penalty;
+                        p.has_pen = true;
+                    }
+                }
             }
             p.qrule.push(q);
             p.limits.push(vt.capacity.iter().map(|c| c.limit).collect());
@@ -152,14 +173,16 @@ impl<'a> Prep<'a> {
         p
     }
 
+    /// Travel time; an unreachable pair counts as [`FAR`].
     #[inline]
     pub(crate) fn t(&self, a: usize, b: usize) -> f64 {
-        self.inst.duration[a * self.nl + b]
+        self.inst.matrix.duration(a, b).min(FAR)
     }
 
+    /// Travel distance; an unreachable pair counts as [`FAR`].
     #[inline]
     pub(crate) fn d(&self, a: usize, b: usize) -> f64 {
-        self.inst.distance[a * self.nl + b]
+        self.inst.matrix.distance(a, b).min(FAR)
     }
 
     pub(crate) fn nvt(&self) -> usize {
@@ -260,12 +283,16 @@ fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: b
     sc.load.resize(nr, 0);
     let mut onboard = 0i32;
     let mut alone_on = 0i32;
+    let mut pen = 0.0;
     for &n in nodes {
         let n = n as usize;
         let r = n / 2;
         if !p.feat_ok[r * nvt + vt] {
             ev.violation = Some(Violation::Features);
             return ev;
+        }
+        if n % 2 == 0 || !p.has_p[r] {
+            pen += p.type_pen[r * nvt + vt];
         }
         let (pp, dp) = (sc.pos_of[2 * r], sc.pos_of[2 * r + 1]);
         if p.has_p[r] != (pp != usize::MAX) || p.has_d[r] != (dp != usize::MAX) {
@@ -383,7 +410,7 @@ fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: b
         // delay starts within their slack, changing neither feasibility nor
         // cost.
         ev.duration = sc.b[np - 1] - sc.d[0];
-        ev.cost = v.fixed_cost + v.cost_per_distance * dist;
+        ev.cost = v.fixed_cost + v.cost_per_distance * dist + pen;
         return ev;
     }
     // ---- steps 3-5: delay the departure by the forward slack
@@ -444,7 +471,8 @@ fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: b
     }
     ev.ride = ride;
     ev.duration = sc.b[np - 1] - sc.d[0];
-    ev.cost = v.fixed_cost + v.cost_per_distance * dist + v.cost_per_duration * ev.duration + wride;
+    ev.cost =
+        v.fixed_cost + v.cost_per_distance * dist + v.cost_per_duration * ev.duration + wride + pen;
     ev
 }
 

@@ -77,6 +77,7 @@ mod search;
 mod spp;
 
 pub use eval::Violation;
+pub use senroute_matrix::TravelMatrix;
 
 /// Rounding allowance of every time comparison (windows, ride times, shift,
 /// duty) in the engine and in [`checker`], in the instance's time unit
@@ -130,6 +131,30 @@ pub struct Request {
     /// Weight of this request's ride time in the objective; `None` uses
     /// [`ObjectiveWeights::ride_time`].
     pub ride_time_weight: Option<f64>,
+    /// The vehicle types (indices into [`Instance::vehicle_types`]) that may
+    /// serve the request; `None`: any with the features and room.
+    pub vehicle_types: Option<Vec<usize>>,
+    /// A soft preference for some vehicle types.
+    pub preference: Option<Preference>,
+}
+
+/// A soft preference of a request for some vehicle types (e.g. the vehicle
+/// that took the pupil to school, or the one they had before a re-plan).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Preference {
+    /// Preferred vehicle types (indices into [`Instance::vehicle_types`]).
+    pub vehicle_types: Vec<usize>,
+    /// Added to the objective when the request rides on any other type.
+    pub penalty: f64,
+}
+
+/// A route given in advance: a vehicle type and the visits in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FixedRoute {
+    /// Index into [`Instance::vehicle_types`].
+    pub vehicle_type: usize,
+    /// Visits in order (depots excluded).
+    pub visits: Vec<Visit>,
 }
 
 /// A linear capacity rule `sum_d coef[d] * load[d] <= limit`, enforced at every
@@ -196,33 +221,39 @@ impl Default for ObjectiveWeights {
 /// A complete problem instance.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Instance {
-    /// Number of locations; matrices are `n_locations * n_locations`.
-    pub n_locations: usize,
-    /// Row-major travel durations (`duration[from * n + to]`).
-    pub duration: Vec<f64>,
-    /// Row-major travel distances.
-    pub distance: Vec<f64>,
+    /// Travel durations and distances between the locations, shared (never
+    /// copied) with whoever built them; an unreachable pair is infinite.
+    pub matrix: Arc<TravelMatrix>,
     /// Requests to serve.
     pub requests: Vec<Request>,
     /// Available vehicle types.
     pub vehicle_types: Vec<VehicleType>,
     /// Objective weights.
     pub objective: ObjectiveWeights,
+    /// Routes every solution keeps exactly as given (locked runs): same
+    /// vehicle type, same visits in the same order; only their timetable is
+    /// recomputed. They use vehicles of their type's `count`. One that breaks
+    /// a rule under the exact check is not kept: its requests are planned
+    /// like any other and it is listed in [`SearchStats::fixed_rejected`].
+    pub fixed_routes: Vec<FixedRoute>,
+    /// Routes to start the search from (e.g. a previous plan's unlocked
+    /// runs); the search may change them. Infeasible ones are ignored.
+    pub initial_routes: Vec<FixedRoute>,
 }
 
 /// Structural problems found by [`Instance::validate`].
 #[derive(Clone, Debug, PartialEq)]
 pub enum InstanceError {
-    /// A matrix does not have `n_locations^2` entries.
-    MatrixSize,
     /// A location index is out of range.
     LocationOutOfRange,
     /// A request has neither pickup nor delivery.
     EmptyRequest(usize),
     /// A conflict refers to an unknown request.
     BadConflict(usize),
-    /// A matrix entry is negative or not finite.
-    BadMatrixValue,
+    /// A request's vehicle types or preference name an unknown type.
+    BadVehicleType(usize),
+    /// A fixed or initial route names an unknown vehicle type or request.
+    BadRoute(usize),
 }
 
 impl std::fmt::Display for InstanceError {
@@ -234,33 +265,38 @@ impl std::fmt::Display for InstanceError {
 impl std::error::Error for InstanceError {}
 
 impl Instance {
+    /// Number of locations of the matrices.
+    #[inline]
+    pub fn n_locations(&self) -> usize {
+        self.matrix.n()
+    }
+
     /// Travel duration from location `a` to location `b`.
     #[inline]
     pub fn dur(&self, a: usize, b: usize) -> f64 {
-        self.duration[a * self.n_locations + b]
+        self.matrix.duration(a, b)
     }
 
     /// Travel distance from location `a` to location `b`.
     #[inline]
     pub fn dist(&self, a: usize, b: usize) -> f64 {
-        self.distance[a * self.n_locations + b]
+        self.matrix.distance(a, b)
     }
 
-    /// Checks structural consistency (matrix sizes, indices, values).
+    /// Checks structural consistency (indices; the matrices checked their
+    /// own values when built).
     pub fn validate(&self) -> Result<(), InstanceError> {
-        let n = self.n_locations;
-        if self.duration.len() != n * n || self.distance.len() != n * n {
-            return Err(InstanceError::MatrixSize);
-        }
-        if self
-            .duration
-            .iter()
-            .chain(self.distance.iter())
-            .any(|v| !v.is_finite() || *v < 0.0)
-        {
-            return Err(InstanceError::BadMatrixValue);
-        }
+        let n = self.n_locations();
+        let nvt = self.vehicle_types.len();
         for (i, r) in self.requests.iter().enumerate() {
+            let types = r
+                .vehicle_types
+                .iter()
+                .flatten()
+                .chain(r.preference.iter().flat_map(|p| &p.vehicle_types));
+            if types.into_iter().any(|&v| v >= nvt) {
+                return Err(InstanceError::BadVehicleType(i));
+            }
             if r.pickup.is_none() && r.delivery.is_none() {
                 return Err(InstanceError::EmptyRequest(i));
             }
@@ -278,11 +314,31 @@ impl Instance {
                 return Err(InstanceError::LocationOutOfRange);
             }
         }
+        for (k, f) in self
+            .fixed_routes
+            .iter()
+            .chain(&self.initial_routes)
+            .enumerate()
+        {
+            if f.vehicle_type >= nvt || f.visits.iter().any(|v| v.request >= self.requests.len()) {
+                return Err(InstanceError::BadRoute(k));
+            }
+        }
         Ok(())
     }
 
-    /// Builds Euclidean distance and duration matrices (travel time equal to
-    /// distance, double precision) from planar coordinates.
+    /// A dense matrix with Euclidean durations and distances (travel time
+    /// equal to distance) between planar coordinates.
+    pub fn euclidean(coords: &[(f64, f64)]) -> Arc<TravelMatrix> {
+        let m = Self::euclidean_matrices(coords);
+        Arc::new(
+            TravelMatrix::dense(coords.len(), m.clone(), m)
+                .expect("Euclidean distances are square and non-negative"),
+        )
+    }
+
+    /// Builds a Euclidean distance matrix (double precision, row-major)
+    /// from planar coordinates.
     pub fn euclidean_matrices(coords: &[(f64, f64)]) -> Vec<f64> {
         let n = coords.len();
         let mut m = vec![0.0; n * n];
@@ -405,8 +461,15 @@ pub struct SearchStats {
     /// Objective value of the greedy baseline (per shared end, e.g. per
     /// school: the farthest passenger first, then the nearest ones while the
     /// run stays feasible), when the instance has pickup–delivery requests.
-    /// The search starts from the better of it and cheapest insertion.
+    /// The search starts from the better of it and cheapest insertion
+    /// (without fixed or initial routes; with them, it completes them by
+    /// cheapest insertion).
     pub greedy_cost: Option<f64>,
+    /// Fixed routes that were not kept, by index into
+    /// [`Instance::fixed_routes`], with the rule each breaks (or
+    /// [`Violation::Precedence`] for one naming a request twice, a request
+    /// of another fixed route or an unknown request or vehicle type).
+    pub fixed_rejected: Vec<(usize, Violation)>,
 }
 
 impl Solution {

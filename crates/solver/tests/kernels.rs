@@ -1,7 +1,8 @@
 //! The public evaluation kernels agree with exhaustive enumeration.
 use senroute_solver::kernels::Kernels;
 use senroute_solver::{
-    CapacityRule, Instance, ObjectiveWeights, Request, Stop, VehicleType, Visit, VisitKind,
+    CapacityRule, Instance, ObjectiveWeights, Request, Stop, TravelMatrix, VehicleType, Visit,
+    VisitKind,
 };
 
 fn stop(location: usize, open: f64, close: f64) -> Option<Stop> {
@@ -33,11 +34,15 @@ fn instance(max_ride: Option<f64>) -> Instance {
         travel_alone: false,
         conflicts: vec![],
         ride_time_weight: None,
+        vehicle_types: None,
+        preference: None,
     };
     Instance {
-        n_locations: coords.len(),
-        duration: m.clone(),
-        distance: m,
+        matrix: TravelMatrix::dense(coords.len(), m.clone(), m)
+            .expect("square, non-negative matrices")
+            .into(),
+        fixed_routes: Vec::new(),
+        initial_routes: Vec::new(),
         requests: vec![req(1, 2), req(3, 4), req(5, 6)],
         vehicle_types: vec![VehicleType {
             count: 2,

@@ -5,7 +5,7 @@
 use senroute_solver::checker::{check_solution, route_feasible};
 use senroute_solver::{
     solve, CapacityRule, Instance, ObjectiveWeights, Request, Solution, SolverConfig, Stop,
-    UnassignedReason, VehicleType, Violation, Visit, VisitKind,
+    TravelMatrix, UnassignedReason, VehicleType, Violation, Visit, VisitKind,
 };
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -45,6 +45,8 @@ fn req(pickup: Option<Stop>, delivery: Option<Stop>, load: Vec<i32>) -> Request 
         travel_alone: false,
         conflicts: vec![],
         ride_time_weight: None,
+        vehicle_types: None,
+        preference: None,
     }
 }
 
@@ -70,9 +72,11 @@ fn vtype(count: usize, cap: i32, fixed: f64) -> VehicleType {
 fn inst(coords: &[(f64, f64)], requests: Vec<Request>, vts: Vec<VehicleType>) -> Instance {
     let m = Instance::euclidean_matrices(coords);
     Instance {
-        n_locations: coords.len(),
-        duration: m.clone(),
-        distance: m,
+        matrix: TravelMatrix::dense(coords.len(), m.clone(), m)
+            .expect("square, non-negative matrices")
+            .into(),
+        fixed_routes: Vec::new(),
+        initial_routes: Vec::new(),
         requests,
         vehicle_types: vts,
         objective: ObjectiveWeights {
@@ -634,4 +638,150 @@ fn checker_catches_hand_broken_solutions() {
     let mut b = s;
     b.cost -= 1.0;
     assert!(!check_solution(&i, &b).is_empty());
+}
+
+// ------------------------------------------ vehicle types, fixed routes
+
+/// Two requests from the depot area to (10, 0); two vehicle types: 0 cheap,
+/// 1 dear.
+fn two_types() -> Instance {
+    let coords = [(0.0, 0.0), (1.0, 0.0), (2.0, 0.0), (10.0, 0.0)];
+    let r = |p| {
+        req(
+            stop(p, 0.0, 1000.0, 0.0),
+            stop(3, 0.0, 1000.0, 0.0),
+            vec![1, 0],
+        )
+    };
+    inst(
+        &coords,
+        vec![r(1), r(2)],
+        vec![vtype(2, 4, 10.0), vtype(2, 4, 30.0)],
+    )
+}
+
+#[test]
+fn a_request_rides_only_on_the_vehicle_types_it_allows() {
+    let mut i = two_types();
+    let free = run(&i);
+    assert!(free.routes.iter().all(|r| r.vehicle_type == 0));
+    i.requests[0].vehicle_types = Some(vec![1]);
+    let s = run(&i);
+    let on = |req: usize| {
+        s.routes
+            .iter()
+            .find(|r| r.visits.iter().any(|v| v.request == req))
+            .map(|r| r.vehicle_type)
+    };
+    assert_eq!(on(0), Some(1));
+    // the other request joins it rather than paying for a second vehicle
+    assert_eq!(on(1), Some(1));
+    // a type allowed to nobody: unassigned, with the reason
+    i.requests[0].vehicle_types = Some(vec![]);
+    let s = run(&i);
+    assert!(s.unassigned.contains(&(
+        0,
+        UnassignedReason::NoCompatibleVehicle { features_ok: false }
+    )));
+}
+
+#[test]
+fn a_preference_costs_its_penalty_off_the_preferred_types() {
+    let mut i = two_types();
+    for r in &mut i.requests {
+        r.preference = Some(senroute_solver::Preference {
+            vehicle_types: vec![1],
+            penalty: 15.0,
+        });
+    }
+    // both on the dear type: 30 + 20 km, against 10 + 20 + 2 × 15 = 60
+    let s = run(&i);
+    assert!(s.routes.iter().all(|r| r.vehicle_type == 1), "{s:?}");
+    assert!((s.cost - 50.0).abs() < 1e-6, "{}", s.cost);
+    for r in &mut i.requests {
+        r.preference.as_mut().unwrap().penalty = 5.0;
+    }
+    // now the cheap type: 10 + 20 + 2 × 5 = 40 < 50
+    let s = run(&i);
+    assert!(s.routes.iter().all(|r| r.vehicle_type == 0));
+    assert!((s.cost - 40.0).abs() < 1e-6, "{}", s.cost);
+}
+
+#[test]
+fn fixed_routes_are_kept_exactly_and_bad_ones_are_reported() {
+    let mut i = two_types();
+    let pk = |r| Visit {
+        request: r,
+        kind: VisitKind::Pickup,
+    };
+    let dl = |r| Visit {
+        request: r,
+        kind: VisitKind::Delivery,
+    };
+    // request 0 alone on the dear type: worse than sharing, yet kept
+    let fixed = senroute_solver::FixedRoute {
+        vehicle_type: 1,
+        visits: vec![pk(0), dl(0)],
+    };
+    i.fixed_routes = vec![fixed.clone()];
+    let s = run(&i);
+    assert!(s.stats.fixed_rejected.is_empty());
+    assert!(s
+        .routes
+        .iter()
+        .any(|r| r.vehicle_type == 1 && r.visits == fixed.visits));
+    // request 1 is still planned (it may join the fixed route only by
+    // changing it, which is not allowed)
+    assert!(s.unassigned.is_empty());
+    // one vehicle of type 1 left: two fixed routes fit, a third does not
+    i.vehicle_types[1].count = 1;
+    let other = senroute_solver::FixedRoute {
+        vehicle_type: 1,
+        visits: vec![pk(1), dl(1)],
+    };
+    i.fixed_routes = vec![fixed.clone(), other];
+    let s = run(&i);
+    assert_eq!(s.stats.fixed_rejected, vec![(1, Violation::FleetSize)]);
+    // a fixed route that breaks a rule (delivery window missed) is not kept
+    i.vehicle_types[1].count = 2;
+    i.requests[0].delivery.as_mut().unwrap().tw_close = 5.0;
+    i.fixed_routes = vec![senroute_solver::FixedRoute {
+        vehicle_type: 1,
+        visits: vec![pk(1), pk(0), dl(1), dl(0)],
+    }];
+    let s = run(&i);
+    assert_eq!(s.stats.fixed_rejected, vec![(0, Violation::DeliveryWindow)]);
+    // a visit twice or an unknown request
+    i.fixed_routes = vec![senroute_solver::FixedRoute {
+        vehicle_type: 0,
+        visits: vec![pk(7), dl(7)],
+    }];
+    let s = run(&i);
+    assert_eq!(s.stats.fixed_rejected, vec![(0, Violation::Precedence)]);
+}
+
+#[test]
+fn initial_routes_start_the_search() {
+    let mut i = two_types();
+    let pk = |r| Visit {
+        request: r,
+        kind: VisitKind::Pickup,
+    };
+    let dl = |r| Visit {
+        request: r,
+        kind: VisitKind::Delivery,
+    };
+    i.initial_routes = vec![senroute_solver::FixedRoute {
+        vehicle_type: 1,
+        visits: vec![pk(0), dl(0)],
+    }];
+    // no iterations: the first solution is the initial route, completed by
+    // cheapest insertion (request 1 joins it) and polished by local search
+    // (the shared route moves to the cheaper type)
+    let s = solve(&i, &cfg(0, 1, 1), &|_| {});
+    assert!(check_solution(&i, &s).is_empty());
+    assert_eq!(s.stats.greedy_cost, None, "started from the initial routes");
+    assert!(s.unassigned.is_empty());
+    assert_eq!(s.routes.len(), 1);
+    assert!((s.cost - 30.0).abs() < 1e-6, "{}", s.cost);
 }

@@ -6,8 +6,8 @@
 //! independent checker and serve everyone the fleet can serve.
 use senroute_solver::checker::check_solution;
 use senroute_solver::{
-    solve, CapacityRule, Instance, ObjectiveWeights, Request, SolverConfig, Stop, VehicleType,
-    VisitKind,
+    solve, CapacityRule, Instance, ObjectiveWeights, Request, SolverConfig, Stop, TravelMatrix,
+    VehicleType, VisitKind,
 };
 
 const WHEELCHAIR: u32 = 1;
@@ -64,6 +64,8 @@ fn instance(n: usize, seed: u64) -> Instance {
                 vec![]
             },
             ride_time_weight: None,
+            vehicle_types: None,
+            preference: None,
         });
     }
     let nl = coords.len();
@@ -94,9 +96,11 @@ fn instance(n: usize, seed: u64) -> Instance {
         max_duration: Some(3.0 * 3600.0),
     };
     Instance {
-        n_locations: nl,
-        duration,
-        distance,
+        matrix: TravelMatrix::dense(nl, duration, distance)
+            .expect("square, non-negative matrices")
+            .into(),
+        fixed_routes: Vec::new(),
+        initial_routes: Vec::new(),
         requests,
         vehicle_types: vec![
             // taxi: 4 seats, no wheelchair

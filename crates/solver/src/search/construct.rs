@@ -146,9 +146,40 @@ impl<'c, 'a> Worker<'c, 'a> {
         RouteState::build(&self.ctx.p, rt.vt, nodes, &mut self.sc).ok()
     }
 
+    /// The fixed routes (in slots `0..n_fixed`) and the initial routes,
+    /// completed by cheapest insertion.
+    fn seeded_solution(&mut self) -> Sol {
+        let ctx = self.ctx;
+        let mut s = ctx.new_sol();
+        for st in ctx.fixed.iter().chain(&ctx.initial) {
+            let slot = s.free_slot().expect("a new solution grows");
+            s.set_route(slot, st.clone());
+        }
+        let mut todo: Vec<usize> = ctx
+            .active
+            .iter()
+            .copied()
+            .filter(|&r| s.route_of[r] == super::NONE)
+            .collect();
+        todo.sort_by(|a, b| ctx.tw_close[*a].total_cmp(&ctx.tw_close[*b]));
+        for r in todo {
+            match self.best_insertion(&s, r, usize::MAX, false) {
+                Some((ins, built)) => self.apply(&mut s, ins, built),
+                None => s.add_unassigned(r),
+            }
+        }
+        s.refresh_cost();
+        s.forget_changes();
+        s
+    }
+
     /// The first solution of the search: the better of cheapest insertion
-    /// and the greedy baseline, with the greedy's cost.
+    /// and the greedy baseline, with the greedy's cost; with fixed or
+    /// initial routes, those completed by cheapest insertion.
     pub(crate) fn first_solution(&mut self) -> (Sol, Option<f64>) {
+        if !self.ctx.fixed.is_empty() || !self.ctx.initial.is_empty() {
+            return (self.seeded_solution(), None);
+        }
         let ins = self.insertion_solution();
         match self.greedy_solution() {
             Some(g) => {

@@ -4,8 +4,9 @@
 
 use super::route::RouteState;
 use super::solution::{Anchors, Sol, NO_ANCHOR};
+use crate::eval::node_of;
 use crate::eval::{evaluate, Prep, Scratch, INF};
-use crate::{Instance, UnassignedReason};
+use crate::{FixedRoute, Instance, UnassignedReason, Violation};
 
 /// Read-only search context shared by all workers.
 pub(crate) struct Ctx<'a> {
@@ -28,6 +29,14 @@ pub(crate) struct Ctx<'a> {
     /// Shared place (anchor) of each node, for the routes-at index.
     pub anchor: Anchors,
     pub n_anchors: usize,
+    /// The fixed routes kept; they occupy slots `0..n_fixed` of every
+    /// solution and are never changed.
+    pub fixed: Vec<RouteState>,
+    pub n_fixed: usize,
+    /// Fixed routes not kept, with the rule each breaks.
+    pub fixed_rejected: Vec<(usize, Violation)>,
+    /// Feasible initial routes (a start for the search).
+    pub initial: Vec<RouteState>,
 }
 
 impl Ctx<'_> {
@@ -95,10 +104,18 @@ pub(crate) fn build_ctx_on(
     let nreq = p.nreq;
     let nvt = p.nvt();
     let mut sc = Scratch::default();
+    // ---- fixed routes: kept as given when they pass the exact check
+    let mut placed = vec![false; nreq];
+    let mut used = vec![0usize; nvt];
+    let (fixed, fixed_rejected) =
+        given_routes(&p, &inst.fixed_routes, &mut placed, &mut used, &mut sc);
     // ---- classify requests that can never be served
     let mut excluded: Vec<(usize, UnassignedReason)> = Vec::new();
     let mut active = Vec::new();
     for r in 0..nreq {
+        if placed[r] {
+            continue;
+        }
         if !(0..nvt).any(|v| p.compat[r * nvt + v]) {
             let features_ok = (0..nvt).any(|v| p.feat_ok[r * nvt + v]);
             excluded.push((r, UnassignedReason::NoCompatibleVehicle { features_ok }));
@@ -169,7 +186,7 @@ pub(crate) fn build_ctx_on(
     let hier = inst.objective.minimise_vehicles;
     // (a scan of the whole matrix, only for the benchmarks' objective)
     let maxd = if hier {
-        inst.distance.iter().copied().fold(0.0, f64::max)
+        inst.matrix.max_distance()
     } else {
         0.0
     };
@@ -178,7 +195,23 @@ pub(crate) fn build_ctx_on(
         .map(|v| RouteState::build(&p, v, Vec::new(), &mut sc).expect("an empty route is feasible"))
         .collect();
     let (anchor, n_anchors) = anchors(&p, &active);
+    // ---- initial routes: a start for the search, over active requests only
+    let mut not_active = vec![true; nreq];
+    for &r in &active {
+        not_active[r] = false;
+    }
+    let (initial, _) = given_routes(
+        &p,
+        &inst.initial_routes,
+        &mut not_active,
+        &mut used,
+        &mut sc,
+    );
     let ctx = Ctx {
+        n_fixed: fixed.len(),
+        fixed,
+        fixed_rejected,
+        initial,
         anchor,
         n_anchors,
         penalty: inst.objective.unassigned_penalty,
@@ -195,6 +228,54 @@ pub(crate) fn build_ctx_on(
         fleet_frac: super::FLEET_FRAC,
     };
     (ctx, excluded)
+}
+
+/// Builds the given routes that pass the exact check and use no request
+/// marked in `taken` (marking theirs), within the fleet; the others are
+/// returned with the rule they break ([`Violation::Precedence`] for unknown
+/// or repeated requests, [`Violation::FleetSize`] beyond the fleet, counting
+/// the vehicles in `used`).
+fn given_routes(
+    p: &Prep,
+    routes: &[FixedRoute],
+    taken: &mut [bool],
+    used: &mut [usize],
+    sc: &mut Scratch,
+) -> (Vec<RouteState>, Vec<(usize, Violation)>) {
+    let nvt = p.nvt();
+    let (mut kept, mut rejected) = (Vec::new(), Vec::new());
+    for (k, f) in routes.iter().enumerate() {
+        let mut reqs: Vec<usize> = f.visits.iter().map(|v| v.request).collect();
+        reqs.sort_unstable();
+        reqs.dedup();
+        if f.vehicle_type >= nvt
+            || f.visits.is_empty()
+            || reqs.iter().any(|&r| r >= p.nreq || taken[r])
+        {
+            rejected.push((k, Violation::Precedence));
+            continue;
+        }
+        if used[f.vehicle_type] >= p.inst.vehicle_types[f.vehicle_type].count {
+            rejected.push((k, Violation::FleetSize));
+            continue;
+        }
+        let nodes: Vec<u32> = f
+            .visits
+            .iter()
+            .map(|v| node_of(v.request, v.kind))
+            .collect();
+        match RouteState::build(p, f.vehicle_type, nodes, sc) {
+            Ok(st) => {
+                for &r in &reqs {
+                    taken[r] = true;
+                }
+                used[f.vehicle_type] += 1;
+                kept.push(st);
+            }
+            Err(v) => rejected.push((k, v)),
+        }
+    }
+    (kept, rejected)
 }
 
 /// How related request `b` is to request `a` (smaller is closer), for

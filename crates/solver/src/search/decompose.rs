@@ -30,7 +30,11 @@ pub(crate) struct Part {
 /// split.
 pub(crate) fn split(ctx: &Ctx, sol: &mut Sol, parts: usize, rng: &mut Rng) -> Option<Vec<Part>> {
     let p = &ctx.p;
-    let routes: Vec<usize> = sol.iter_routes().map(|(s, _)| s).collect();
+    let routes: Vec<usize> = sol
+        .iter_routes()
+        .map(|(s, _)| s)
+        .filter(|&s| s >= ctx.n_fixed)
+        .collect();
     if parts < 2 || routes.len() < 4 * parts {
         return None;
     }
@@ -61,7 +65,11 @@ pub(crate) fn split(ctx: &Ctx, sol: &mut Sol, parts: usize, rng: &mut Rng) -> Op
             for r in sol.routes[s].requests(p) {
                 for &c in ctx.neigh[r].iter().take(ADJACENCY) {
                     let t = sol.route_of[c as usize];
-                    if t != NONE && owner[t as usize] == u32::MAX && size < target {
+                    if t != NONE
+                        && t as usize >= ctx.n_fixed
+                        && owner[t as usize] == u32::MAX
+                        && size < target
+                    {
                         owner[t as usize] = part as u32;
                         size += 1;
                         queue.push_back(t as usize);

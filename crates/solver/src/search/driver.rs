@@ -54,7 +54,12 @@ fn search(
         })
         .collect();
     // ---- first solution (deterministic)
-    let (first, greedy_cost) = workers[0].first_solution();
+    let (mut first, greedy_cost) = workers[0].first_solution();
+    // local search on the whole first solution (vehicle swaps included)
+    first.mark_all_changed();
+    workers[0].local_search(&mut first);
+    first.refresh_cost();
+    first.forget_changes();
     let served = ctx.active.len() - first.unassigned.len();
     let t0 = if served > 0 {
         T0_FACTOR * first.iter_routes().map(|(_, r)| r.cost).sum::<f64>() / served as f64
@@ -69,6 +74,7 @@ fn search(
         first_solution: started.elapsed(),
         first_cost: first.cost,
         greedy_cost,
+        fixed_rejected: ctx.fixed_rejected.clone(),
     };
     // ---- epochs
     let deadline = cfg.time_limit.map(|d| started + d);
@@ -172,7 +178,8 @@ fn search(
                 }
             }
             // route pool and periodic set-partitioning recombination
-            let spp = !decompose && ctx.active.len() <= SPP_MAX_REQUESTS;
+            // (not with fixed routes: they would need their own columns)
+            let spp = !decompose && ctx.n_fixed == 0 && ctx.active.len() <= SPP_MAX_REQUESTS;
             if spp {
                 for w in workers.iter_mut() {
                     for (_, rt) in w.best.iter_routes() {

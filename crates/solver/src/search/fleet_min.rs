@@ -27,14 +27,18 @@ impl<'c, 'a> Worker<'c, 'a> {
         let mut s = base.clone();
         s.forget_changes();
         // remove a route with the fewest requests (ties: random)
+        let n_fixed = ctx.n_fixed;
         let minlen = s
             .iter_routes()
+            .filter(|(i, _)| *i >= n_fixed)
             .map(|(_, r)| r.nodes.len())
-            .min()
-            .unwrap_or(0);
+            .min();
+        let Some(minlen) = minlen else {
+            return false;
+        };
         let idx: Vec<usize> = s
             .iter_routes()
-            .filter(|(_, r)| r.nodes.len() <= minlen + 1)
+            .filter(|(i, r)| *i >= n_fixed && r.nodes.len() <= minlen + 1)
             .map(|(i, _)| i)
             .collect();
         let slot = idx[self.rng.below(idx.len())];

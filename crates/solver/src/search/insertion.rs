@@ -50,11 +50,12 @@ impl<'c, 'a> Worker<'c, 'a> {
         let (pn, dn) = (2 * r, 2 * r + 1);
         let alone_r = p.alone[r];
         let cpd = v.cost_per_distance;
-        let extra = if m == 0 {
-            v.fixed_cost + self.ctx.open_penalty
-        } else {
-            0.0
-        };
+        let extra = p.type_pen[r * p.nvt() + vt]
+            + if m == 0 {
+                v.fixed_cost + self.ctx.open_penalty
+            } else {
+                0.0
+            };
         let complex = p.complex;
         let mut consider =
             |delta: f64,

@@ -6,7 +6,7 @@ use super::route::RouteState;
 use super::solution::Sol;
 use super::worker::Worker;
 use crate::eval::{evaluate, Scratch};
-use crate::{CapacityRule, Instance, ObjectiveWeights, Request, Stop, VehicleType};
+use crate::{CapacityRule, Instance, ObjectiveWeights, Request, Stop, TravelMatrix, VehicleType};
 
 /// Depot at the origin, requests 0 and 1 near x = 10, 2 and 3 near
 /// x = -10 (delivery-only, like Solomon customers).
@@ -33,11 +33,15 @@ pub(crate) fn two_clusters(types: Vec<(usize, f64)>) -> Instance {
         travel_alone: false,
         conflicts: vec![],
         ride_time_weight: None,
+        vehicle_types: None,
+        preference: None,
     };
     Instance {
-        n_locations: 5,
-        duration: m.clone(),
-        distance: m,
+        matrix: TravelMatrix::dense(5, m.clone(), m)
+            .expect("square, non-negative matrices")
+            .into(),
+        fixed_routes: Vec::new(),
+        initial_routes: Vec::new(),
         requests: (1..5).map(req).collect(),
         vehicle_types: types
             .into_iter()
@@ -186,9 +190,11 @@ fn many_routes(n: usize) -> Instance {
         service: 1.0,
     };
     Instance {
-        n_locations: coords.len(),
-        duration: m.clone(),
-        distance: m,
+        matrix: TravelMatrix::dense(coords.len(), m.clone(), m)
+            .expect("square, non-negative matrices")
+            .into(),
+        fixed_routes: Vec::new(),
+        initial_routes: Vec::new(),
         requests: (0..n)
             .map(|k| Request {
                 pickup: Some(stop(4 + k, 0.0, 1000.0)),
@@ -199,6 +205,8 @@ fn many_routes(n: usize) -> Instance {
                 travel_alone: false,
                 conflicts: vec![],
                 ride_time_weight: None,
+                vehicle_types: None,
+                preference: None,
             })
             .collect(),
         vehicle_types: vec![VehicleType {

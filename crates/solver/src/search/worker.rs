@@ -106,6 +106,9 @@ impl<'c, 'a> Worker<'c, 'a> {
     /// Whether this worker may change the route in `slot`.
     #[inline]
     pub(crate) fn may_change(&self, slot: usize) -> bool {
+        if slot < self.ctx.n_fixed {
+            return false;
+        }
         match &self.region {
             None => true,
             Some(g) => g.slot_ok.get(slot).copied().unwrap_or(false),
