@@ -54,7 +54,7 @@ pub fn run(cmd: Command, out: Output) -> Result<(), Failure> {
         Command::Solve(a) => solve(a, out),
         Command::Validate(a) => validate_inputs(a, out),
         Command::Matrix(a) => matrix(a),
-        Command::Bench(a) => bench(a),
+        Command::Bench(a) => bench(a, out),
         Command::Pool(a) => pool(a, out),
         Command::Generate(a) => crate::generate::generate(*a, out),
         Command::Serve(a) => crate::serve::serve(a),
@@ -486,8 +486,22 @@ pub enum BenchFormat {
 #[derive(Args, Debug)]
 pub struct BenchArgs {
     /// Instance file format.
-    #[arg(long, value_enum)]
-    format: BenchFormat,
+    #[arg(long, value_enum, required_unless_present_any = ["scale", "scale_one"])]
+    format: Option<BenchFormat>,
+    /// Instead of instance files: the scale table on generated cohorts of
+    /// `--sizes` pupils on the bundled roads (see the solver README).
+    #[arg(long, conflicts_with_all = ["format", "files"])]
+    scale: bool,
+    /// Pupils per cohort of `--scale` (each at most 20,000).
+    #[arg(long, value_delimiter = ',', default_value = "300,1000,3000,6000,20000",
+          value_parser = count_up_to(senroute_model::limits::MAX_PUPILS as u64))]
+    sizes: Vec<u64>,
+    /// Search budgets of `--scale`, seconds (each solved separately).
+    #[arg(long, value_delimiter = ',', default_value = "10,60,600", value_parser = parse_seconds)]
+    budgets: Vec<f64>,
+    /// One size of `--scale`, in a child process (internal).
+    #[arg(long, hide = true)]
+    scale_one: Option<u64>,
     /// Seconds per instance (at most 86400).
     #[arg(long, default_value_t = 60.0, value_parser = parse_seconds)]
     seconds: f64,
@@ -504,14 +518,29 @@ pub struct BenchArgs {
     #[arg(long)]
     routes: bool,
     /// Instance files.
-    #[arg(required = true)]
+    #[arg(required_unless_present_any = ["scale", "scale_one"])]
     files: Vec<PathBuf>,
 }
 
-fn bench(a: BenchArgs) -> Result<(), Failure> {
+fn bench(a: BenchArgs, out: Output) -> Result<(), Failure> {
     use senroute_solver::bench::{run_bench, BenchOptions};
     use senroute_solver::checker::Format;
-    let format = match a.format {
+    let threads = a
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let scale = crate::scale::ScaleSettings {
+        sizes: a.sizes.iter().map(|&n| n as usize).collect(),
+        budgets: a.budgets.clone(),
+        seed: a.seed,
+        threads,
+    };
+    if let Some(n) = a.scale_one {
+        return crate::scale::scale_one(n as usize, &scale);
+    }
+    if a.scale {
+        return crate::scale::scale(&scale, out);
+    }
+    let format = match a.format.expect("required without --scale") {
         BenchFormat::Solomon => Format::Solomon,
         BenchFormat::Lilim => Format::LiLim,
         BenchFormat::Cordeau => Format::Cordeau,

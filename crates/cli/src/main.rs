@@ -8,6 +8,7 @@ mod commands;
 mod durations;
 mod generate;
 mod progress;
+mod scale;
 mod serve;
 mod sweep;
 mod via;

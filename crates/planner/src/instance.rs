@@ -18,7 +18,7 @@ pub const FEATURE_ASSISTANT: u32 = 2;
 
 /// Cost (£) of leaving one pupil without transport: far above any vehicle's
 /// daily cost, so the search places every pupil it feasibly can.
-const UNASSIGNED_PENALTY: f64 = 100_000.0;
+pub const UNASSIGNED_PENALTY: f64 = 100_000.0;
 
 /// How the problem's pupils and vehicle types map onto engine indices.
 #[derive(Debug, Clone)]

@@ -17,7 +17,9 @@
 mod instance;
 mod travel;
 
-pub use instance::{build_instance, plan, plan_with_instance, InstanceMap, PlanOptions, PlanRun};
+pub use instance::{
+    build_instance, plan, plan_with_instance, InstanceMap, PlanOptions, PlanRun, UNASSIGNED_PENALTY,
+};
 pub use travel::{fill_boroughs, travel_times, RoadTravel};
 
 pub use senroute_model::{Plan, Problem, TravelTimes};

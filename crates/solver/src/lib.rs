@@ -465,6 +465,10 @@ pub struct SearchStats {
     /// (without fixed or initial routes; with them, it completes them by
     /// cheapest insertion).
     pub greedy_cost: Option<f64>,
+    /// Requests the greedy baseline left unassigned.
+    pub greedy_unassigned: usize,
+    /// Requests the first solution left unassigned.
+    pub first_unassigned: usize,
     /// Fixed routes that were not kept, by index into
     /// [`Instance::fixed_routes`], with the rule each breaks (or
     /// [`Violation::Precedence`] for one naming a request twice, a request

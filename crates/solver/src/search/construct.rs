@@ -39,12 +39,14 @@ impl<'c, 'a> Worker<'c, 'a> {
     /// features and then the most room,
     /// and takes the nearest remaining requests of the group (each at its
     /// cheapest feasible position) until none of the [`GREEDY_TRIES`]
-    /// nearest fits. `None` when no request has a shared end.
+    /// nearest fits. A request for which no vehicle is left goes into the
+    /// cheapest place on any run. `None` when no request has a shared end.
     pub(crate) fn greedy_solution(&mut self) -> Option<Sol> {
         let ctx = self.ctx;
         let p = &ctx.p;
         let groups = groups(p, &ctx.active)?;
         let mut s = ctx.new_sol();
+        let mut leftover = Vec::new();
         for (anchor, mut members) in groups {
             // (distance from the anchor to the far end, request)
             members.sort_by(|a, b| {
@@ -56,7 +58,7 @@ impl<'c, 'a> Worker<'c, 'a> {
             while !left.is_empty() {
                 let seed = left.remove(0);
                 let Some(slot) = self.greedy_open(&mut s, seed) else {
-                    s.add_unassigned(seed);
+                    leftover.push(seed);
                     continue;
                 };
                 let mut last = seed;
@@ -91,12 +93,15 @@ impl<'c, 'a> Worker<'c, 'a> {
                 }
             }
         }
-        // requests with one end only (none in SEN problems) by cheapest
-        // insertion
-        for &r in &ctx.active {
-            if p.has_p[r] && p.has_d[r] {
-                continue;
-            }
+        // requests with one end only (none in SEN problems), and those no
+        // vehicle was left for, by cheapest insertion into any run
+        leftover.extend(
+            ctx.active
+                .iter()
+                .copied()
+                .filter(|&r| !(p.has_p[r] && p.has_d[r])),
+        );
+        for r in leftover {
             match self.best_insertion(&s, r, usize::MAX, false) {
                 Some((ins, built)) => self.apply(&mut s, ins, built),
                 None => s.add_unassigned(r),
@@ -176,18 +181,18 @@ impl<'c, 'a> Worker<'c, 'a> {
     /// The first solution of the search: the better of cheapest insertion
     /// and the greedy baseline, with the greedy's cost; with fixed or
     /// initial routes, those completed by cheapest insertion.
-    pub(crate) fn first_solution(&mut self) -> (Sol, Option<f64>) {
+    pub(crate) fn first_solution(&mut self) -> (Sol, Option<(f64, usize)>) {
         if !self.ctx.fixed.is_empty() || !self.ctx.initial.is_empty() {
             return (self.seeded_solution(), None);
         }
         let ins = self.insertion_solution();
         match self.greedy_solution() {
             Some(g) => {
-                let cost = g.cost;
+                let greedy = (g.cost, g.unassigned.len());
                 if better(self.ctx, &g, &ins) {
-                    (g, Some(cost))
+                    (g, Some(greedy))
                 } else {
-                    (ins, Some(cost))
+                    (ins, Some(greedy))
                 }
             }
             None => (ins, None),

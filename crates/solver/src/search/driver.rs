@@ -9,7 +9,8 @@ use super::route::RouteState;
 use super::solution::Sol;
 use super::worker::{better, Worker};
 use super::{
-    DECOMPOSE_MIN, EPOCH, POOL_CAP, SPP_CAP, SPP_EVERY, SPP_MAX_REQUESTS, SPP_MIN, T0_FACTOR,
+    DECOMPOSE_MIN, EPOCH, EPOCH_MAX, POOL_CAP, SPP_CAP, SPP_EVERY, SPP_MAX_REQUESTS, SPP_MIN,
+    T0_FACTOR,
 };
 use crate::eval::{evaluate_schedule, node_of, schedule_from, Scratch};
 use crate::rng::Rng;
@@ -54,10 +55,10 @@ fn search(
         })
         .collect();
     // ---- first solution (deterministic)
-    let (mut first, greedy_cost) = workers[0].first_solution();
+    let (mut first, greedy) = workers[0].first_solution();
     // local search on the whole first solution (vehicle swaps included)
-    first.mark_all_changed();
-    workers[0].local_search(&mut first);
+    let all: Vec<usize> = first.iter_routes().map(|(s, _)| s).collect();
+    workers[0].local_search(&mut first, &all);
     first.refresh_cost();
     first.forget_changes();
     let served = ctx.active.len() - first.unassigned.len();
@@ -73,7 +74,9 @@ fn search(
     let stats = SearchStats {
         first_solution: started.elapsed(),
         first_cost: first.cost,
-        greedy_cost,
+        first_unassigned: first.unassigned.len(),
+        greedy_cost: greedy.map(|g| g.0),
+        greedy_unassigned: greedy.map_or(0, |g| g.1),
         fixed_rejected: ctx.fixed_rejected.clone(),
     };
     // ---- epochs
@@ -102,7 +105,7 @@ fn search(
     let mut epochs = 0u64;
     // Large problems: each epoch, every worker improves its own region.
     let decompose = threads >= 2 && !ctx.hier && ctx.active.len() >= DECOMPOSE_MIN;
-    let epoch_len = EPOCH.max(ctx.active.len() as u64 / 4);
+    let epoch_len = (ctx.active.len() as u64 / 4).clamp(EPOCH, EPOCH_MAX);
     let mut split_rng = Rng::new(cfg.seed ^ 0x5EED_F5EA);
     // Set partitioning gets at most a quarter of the time spent so far (and
     // never more than what is left before the deadline); without a time

@@ -8,7 +8,7 @@
 use super::route::RouteState;
 use super::solution::Sol;
 use super::worker::Worker;
-use super::{BLINK, FULL_SCAN_ROUTES, INSERTION_NEIGHBOURS, NONE};
+use super::{ANCHOR_ROUTES, BLINK, FULL_SCAN_ROUTES, INSERTION_NEIGHBOURS, NONE};
 use crate::eval::evaluate;
 use crate::rng::Rng;
 
@@ -451,12 +451,42 @@ impl<'c, 'a> Worker<'c, 'a> {
         }
         // ... the routes calling at the request's shared places (its
         // school) ...
+        let p = &self.ctx.p;
+        let k = ANCHOR_ROUTES;
         for n in [2 * r, 2 * r + 1] {
-            for &s in sol.routes_at(n) {
-                if self.seen[s as usize] != self.stamp && self.may_change(s as usize) {
-                    self.seen[s as usize] = self.stamp;
-                    self.slots.push(s);
+            let at = sol.routes_at(n);
+            if at.len() <= k {
+                for &s in at {
+                    if self.seen[s as usize] != self.stamp && self.may_change(s as usize) {
+                        self.seen[s as usize] = self.stamp;
+                        self.slots.push(s);
+                    }
                 }
+                continue;
+            }
+            // a large school: the routes calling there whose stops come
+            // nearest the request's other end (its home)
+            let other = p.node_loc[n ^ 1];
+            let mut near: Vec<(f64, u32)> = at
+                .iter()
+                .filter(|&&s| self.seen[s as usize] != self.stamp && self.may_change(s as usize))
+                .map(|&s| {
+                    let d = sol.routes[s as usize]
+                        .nodes
+                        .iter()
+                        // (from the home: one matrix row, cache-friendly)
+                        .map(|&m| p.t(other, p.node_loc[m as usize]))
+                        .fold(f64::INFINITY, f64::min);
+                    (d, s)
+                })
+                .collect();
+            if near.len() > k {
+                near.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+                near.truncate(k);
+            }
+            for (_, s) in near {
+                self.seen[s as usize] = self.stamp;
+                self.slots.push(s);
             }
         }
         // ... and the routes of the nearest neighbours

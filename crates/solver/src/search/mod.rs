@@ -56,8 +56,11 @@ const LMAX: f64 = 10.0;
 /// Blink rate of greedy insertion.
 const BLINK: f64 = 0.01;
 /// Iterations between synchronisation points (at least; larger problems
-/// get `requests / 4`, so that the per-epoch work stays a small share).
+/// get `requests / 4`, so that the per-epoch work stays a small share, up
+/// to [`EPOCH_MAX`]).
 const EPOCH: u64 = 250;
+/// Most iterations between synchronisation points (progress reports).
+const EPOCH_MAX: u64 = 2000;
 /// Epochs between set-partitioning recombinations.
 const SPP_EVERY: u64 = 20;
 /// Time limit of one set-partitioning solve when the search has no time
@@ -86,6 +89,11 @@ const T0_FACTOR: f64 = 1.0;
 const FULL_SCAN_ROUTES: usize = 50;
 /// Neighbours whose routes an insertion tries in a large solution.
 const INSERTION_NEIGHBOURS: usize = 60;
+/// Routes calling at a request's school that an insertion tries in a large
+/// solution: all of them up to this many, else this many nearest to the
+/// request's home (so that the work of an insertion does not grow with
+/// the size of a school).
+const ANCHOR_ROUTES: usize = 16;
 /// Unassigned requests retried per iteration when there are more.
 const UNASSIGNED_RETRY: usize = 64;
 /// Requests from which a problem is decomposed into regions, one per thread.

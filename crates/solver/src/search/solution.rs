@@ -303,21 +303,6 @@ impl Sol {
         other.forget_changes();
     }
 
-    /// Slots changed since the last copy.
-    pub(crate) fn changed(&self) -> &[u32] {
-        &self.dirty
-    }
-
-    /// Marks every route as changed (so that local search visits them all).
-    pub(crate) fn mark_all_changed(&mut self) {
-        for s in 0..self.routes.len() {
-            if !self.routes[s].is_empty() && !self.is_dirty[s] {
-                self.is_dirty[s] = true;
-                self.dirty.push(s as u32);
-            }
-        }
-    }
-
     /// Forgets which slots changed (after a full copy).
     pub(crate) fn forget_changes(&mut self) {
         for &s in &self.dirty {

@@ -218,7 +218,8 @@ impl<'c, 'a> Worker<'c, 'a> {
         let cap = self.cap();
         self.recreate(&mut sol, todo, cap);
         if better(ctx, &sol, &self.best) {
-            self.local_search(&mut sol);
+            let touched: Vec<usize> = sol.touched().collect();
+            self.local_search(&mut sol, &touched);
         }
         let t = self.temperature(frac);
         let u = self.rng.f64().max(1e-300);

@@ -1,8 +1,8 @@
 //! Local search on new best solutions, over a granular neighbourhood (the
-//! [`LS_NEIGH`](super::LS_NEIGH) nearest requests of each request) and only where the
-//! solution changed: the requests on routes changed since the worker's best
-//! was last updated are queued, and every route an improving move changes
-//! queues its requests again. Moves (one file each): pair relocate, pair
+//! [`LS_NEIGH`](super::LS_NEIGH) nearest requests of each request) and only
+//! where the solution changed: the requests on the routes the last step
+//! changed are queued, and every route an improving move changes queues its
+//! requests again. Moves (one file each): pair relocate, pair
 //! exchange, 2-opt\* and a change of vehicle type for whole routes. First
 //! improvement; a move budget bounds the work.
 
@@ -24,14 +24,14 @@ use super::LS_BUDGET;
 pub(crate) const LS_EPS: f64 = 1e-7;
 
 impl<'c, 'a> Worker<'c, 'a> {
-    /// Descent on the routes changed since the last update of the best
-    /// solution. Changed routes are rebuilt (and so exactly checked) through
+    /// Descent starting from the routes in `seeds` (the routes the last step
+    /// changed). Changed routes are rebuilt (and so exactly checked) through
     /// [`Sol::set_route`], so `sol` stays consistent.
-    pub(crate) fn local_search(&mut self, sol: &mut Sol) {
+    pub(crate) fn local_search(&mut self, sol: &mut Sol, seeds: &[usize]) {
         let p = &self.ctx.p;
         let mark = self.next_mark();
         let mut queue: Vec<usize> = Vec::new();
-        let changed: Vec<usize> = sol.changed().iter().map(|&s| s as usize).collect();
+        let changed: Vec<usize> = seeds.to_vec();
         for &s in &changed {
             for r in sol.routes[s].requests(p) {
                 if self.marked[r] != mark {
