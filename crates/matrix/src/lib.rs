@@ -34,7 +34,7 @@ enum Storage {
         durations: Vec<f64>,
         distances: Vec<f64>,
     },
-    /// `seconds << 16 | decametres`.
+    /// `seconds << 16 | decametres`, row-major.
     Compact(Vec<u32>),
 }
 
@@ -197,8 +197,8 @@ impl TravelMatrix {
         pack(seconds, metres)
     }
 
-    /// A compact matrix from row-major entries made by [`TravelMatrix::pack`]
-    /// (for builders that fill rows in parallel).
+    /// A compact matrix from `n × n` row-major entries made by
+    /// [`TravelMatrix::pack`] (for builders that fill rows in parallel).
     pub fn from_packed(n: usize, entries: Vec<u32>) -> Result<TravelMatrix, MatrixError> {
         if entries.len() != n * n {
             return Err(MatrixError::Size {

@@ -29,7 +29,11 @@ pub fn travel_times(
     network: &RoadNetwork,
     max_snap_m: f64,
 ) -> Result<RoadTravel, InputErrors> {
-    let locations = problem.locations();
+    let mut locations = problem.locations();
+    // Numbered along a space-filling curve, nearby places get nearby rows
+    // and columns: the compact matrix's tiles then hold the times between
+    // places near each other, which the search looks up together.
+    spatial_order(&mut locations);
     let mut errors = InputErrors::default();
     let mut snaps = Vec::with_capacity(locations.len());
     for (key, loc) in &locations {
@@ -83,4 +87,38 @@ pub fn fill_boroughs(problem: &mut Problem, boroughs: &Boroughs) -> usize {
         fill(&mut s.borough, s.location.lat, s.location.lon);
     }
     n
+}
+
+/// Sorts locations along a Z-order (Morton) curve over their bounding box.
+fn spatial_order(locations: &mut [(LocationKey, senroute_model::Location)]) {
+    if locations.len() < 2 {
+        return;
+    }
+    let (mut lat0, mut lat1, mut lon0, mut lon1) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
+    for (_, l) in locations.iter() {
+        lat0 = lat0.min(l.lat);
+        lat1 = lat1.max(l.lat);
+        lon0 = lon0.min(l.lon);
+        lon1 = lon1.max(l.lon);
+    }
+    let scale = |x: f64, lo: f64, hi: f64| -> u32 {
+        if hi > lo {
+            (((x - lo) / (hi - lo)) * 65_535.0)
+                .round()
+                .clamp(0.0, 65_535.0) as u32
+        } else {
+            0
+        }
+    };
+    let spread = |mut v: u64| -> u64 {
+        v &= 0xffff;
+        v = (v | (v << 8)) & 0x00ff_00ff;
+        v = (v | (v << 4)) & 0x0f0f_0f0f;
+        v = (v | (v << 2)) & 0x3333_3333;
+        (v | (v << 1)) & 0x5555_5555
+    };
+    locations.sort_by_cached_key(|(k, l)| {
+        let (y, x) = (scale(l.lat, lat0, lat1), scale(l.lon, lon0, lon1));
+        (spread(u64::from(y)) << 1 | spread(u64::from(x)), k.clone())
+    });
 }

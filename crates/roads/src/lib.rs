@@ -43,6 +43,7 @@ mod build;
 mod ch;
 mod error;
 pub mod geo_util;
+mod many_to_many;
 pub mod matrix_report;
 mod network;
 mod osm;
@@ -54,9 +55,8 @@ pub mod weight;
 
 pub use boroughs::{Borough, Boroughs};
 pub use error::RoadsError;
-pub use network::{
-    BuildReport, Matrix, RoadNetwork, RoadSegment, Snap, COMPACT_FROM, DEFAULT_MAX_SNAP_M,
-};
+pub use many_to_many::COMPACT_FROM;
+pub use network::{BuildReport, Matrix, RoadNetwork, RoadSegment, Snap, DEFAULT_MAX_SNAP_M};
 pub use osm::MaxspeedStats;
 pub use profile::{RoadClass, SpeedProfile};
 pub use restrictions::RestrictionStats;

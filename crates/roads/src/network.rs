@@ -10,13 +10,12 @@ use rstar::{PointDistance, RTree, RTreeObject, AABB};
 use serde::{Deserialize, Serialize};
 
 use crate::build::{build_graph, DirEdge, Road};
-use crate::ch::{Ch, Workspace};
+use crate::ch::Ch;
 use crate::geo_util::LocalProjection;
 use crate::osm::{read_pbf, CarWay, MaxspeedStats, Restriction};
 use crate::profile::RoadClass;
 use crate::weight::{self, INF};
 use crate::{RoadsError, SpeedProfile};
-use senroute_matrix::TravelMatrix;
 
 /// Default maximum distance (m) between a point and the road it is snapped to.
 pub const DEFAULT_MAX_SNAP_M: f64 = 300.0;
@@ -149,9 +148,6 @@ pub struct Snap {
     pos: u64,
 }
 
-/// Points from which [`RoadNetwork::travel_matrix`] stores compactly.
-pub const COMPACT_FROM: usize = 2_000;
-
 /// A many-to-many travel matrix in full precision, row-major
 /// (`[source * n_targets + target]`).
 ///
@@ -170,7 +166,7 @@ pub struct Matrix {
 }
 
 impl Matrix {
-    fn from_weights(n_sources: usize, n_targets: usize, w: &[u64]) -> Matrix {
+    pub(crate) fn from_weights(n_sources: usize, n_targets: usize, w: &[u64]) -> Matrix {
         let conv = |f: fn(u64) -> f64| -> Vec<f64> {
             w.iter()
                 .map(|&x| if x == INF { f64::INFINITY } else { f(x) })
@@ -494,7 +490,7 @@ impl RoadNetwork {
     }
 
     /// Where a search from `s` enters the graph: (node, weight to it).
-    fn source_entries(&self, s: &Snap) -> Vec<(u32, u64)> {
+    pub(crate) fn source_entries(&self, s: &Snap) -> Vec<(u32, u64)> {
         let total = self.road_total(s.road);
         let mut v: Vec<(u32, u64)> = self
             .edges_of(s.road)
@@ -509,7 +505,7 @@ impl RoadNetwork {
     }
 
     /// Where a search reaches `t` from: (node, weight from it to `t`).
-    fn target_entries(&self, t: &Snap) -> Vec<(u32, u64)> {
+    pub(crate) fn target_entries(&self, t: &Snap) -> Vec<(u32, u64)> {
         let total = self.road_total(t.road);
         let mut v: Vec<(u32, u64)> = self
             .edges_of(t.road)
@@ -524,7 +520,7 @@ impl RoadNetwork {
     }
 
     /// The weight of driving from `s` to `t` along their common road only.
-    fn direct(&self, s: &Snap, t: &Snap) -> u64 {
+    pub(crate) fn direct(&self, s: &Snap, t: &Snap) -> u64 {
         if s.road != t.road {
             return INF;
         }
@@ -538,115 +534,6 @@ impl RoadNetwork {
         } else {
             INF
         }
-    }
-
-    /// Many-to-many matrix between the same points (`n × n`), computed
-    /// exactly with the contraction hierarchy and bucket searches on all cores.
-    pub fn matrix(&self, points: &[Snap]) -> Matrix {
-        self.matrix_between(points, points)
-    }
-
-    /// Many-to-many matrix from `sources` (rows) to `targets` (columns).
-    pub fn matrix_between(&self, sources: &[Snap], targets: &[Snap]) -> Matrix {
-        let w = self.matrix_weights(sources, targets);
-        Matrix::from_weights(sources.len(), targets.len(), &w)
-    }
-
-    fn matrix_weights(&self, sources: &[Snap], targets: &[Snap]) -> Vec<u64> {
-        let mut out = vec![INF; sources.len() * targets.len()];
-        self.weight_rows(sources, targets, &mut out, |w| w);
-        out
-    }
-
-    /// The travel matrix between `points`, as the planner stores it: dense
-    /// below [`COMPACT_FROM`] points; above, compact (whole seconds, tens of
-    /// metres, 4 bytes a pair), written row by row without any full-size
-    /// intermediate, so 20,000 homes take 1.6 GB.
-    pub fn travel_matrix(&self, points: &[Snap]) -> TravelMatrix {
-        let n = points.len();
-        if n < COMPACT_FROM {
-            let m = self.matrix(points);
-            return TravelMatrix::dense(n, m.durations_s, m.distances_m)
-                .expect("road matrices are square and non-negative");
-        }
-        let mut packed = vec![0u32; n * n];
-        self.weight_rows(points, points, &mut packed, |w| {
-            if w == INF {
-                TravelMatrix::pack(f64::INFINITY, f64::INFINITY)
-            } else {
-                TravelMatrix::pack(weight::secs(w), weight::metres(w))
-            }
-        });
-        TravelMatrix::from_packed(n, packed).expect("n * n entries")
-    }
-
-    /// Fills `out` (row-major, `sources × targets`) with `convert` of the
-    /// fastest-path weights, one row at a time on all threads.
-    fn weight_rows<T: Send>(
-        &self,
-        sources: &[Snap],
-        targets: &[Snap],
-        out: &mut [T],
-        convert: impl Fn(u64) -> T + Sync,
-    ) {
-        let nt = targets.len();
-        let n = self.ch.len();
-        // Backward searches: bucket entries (rank, target, weight).
-        let entries: Vec<Vec<(u32, u32, u64)>> = targets
-            .par_iter()
-            .enumerate()
-            .map_init(Workspace::default, |ws, (ti, t)| {
-                let mut out = Vec::new();
-                self.ch
-                    .upward(&self.target_entries(t), false, true, ws, |r, d| {
-                        out.push((r, ti as u32, d));
-                    });
-                out
-            })
-            .collect();
-        let mut count = vec![0u32; n + 1];
-        for e in entries.iter().flatten() {
-            count[e.0 as usize + 1] += 1;
-        }
-        for i in 0..n {
-            count[i + 1] += count[i];
-        }
-        let mut fill = count.clone();
-        let total = count[n] as usize;
-        let mut bucket: Vec<(u32, u64)> = vec![(0, 0); total];
-        for e in entries.into_iter().flatten() {
-            let slot = &mut fill[e.0 as usize];
-            bucket[*slot as usize] = (e.1, e.2);
-            *slot += 1;
-        }
-        out.par_chunks_mut(nt.max(1))
-            .zip(sources.par_iter())
-            .for_each_init(
-                || (Workspace::default(), vec![INF; nt]),
-                |(ws, row), (dest, s)| {
-                    row.fill(INF);
-                    self.ch
-                        .upward(&self.source_entries(s), true, true, ws, |r, d| {
-                            let b =
-                                &bucket[count[r as usize] as usize..count[r as usize + 1] as usize];
-                            for &(t, bw) in b {
-                                let c = d + bw;
-                                let slot = &mut row[t as usize];
-                                if c < *slot {
-                                    *slot = c;
-                                }
-                            }
-                        });
-                    for (j, t) in targets.iter().enumerate() {
-                        if t.road == s.road {
-                            row[j] = row[j].min(self.direct(s, t));
-                        }
-                    }
-                    for (d, &w) in dest.iter_mut().zip(row.iter()) {
-                        *d = convert(w);
-                    }
-                },
-            );
     }
 
     /// Reference matrix by plain Dijkstra on the uncontracted graph (one
