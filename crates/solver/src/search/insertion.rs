@@ -87,6 +87,10 @@ impl<'c, 'a> Worker<'c, 'a> {
                 let (pl, dlc) = (p.node_loc[pn], p.node_loc[dn]);
                 let (po, pc, ps) = (p.node_open[pn], p.node_close[pn], p.node_serv[pn]);
                 let (d_o, d_c, d_s) = (p.node_open[dn], p.node_close[dn], p.node_serv[dn]);
+                // (legs of the route itself are cached in its positions; the
+                // lookups from and to the new stops are made once each)
+                let max_ride = p.max_ride[r];
+                let t_pd = p.t(pl, dlc);
                 for i in 0..=m {
                     if !rt.fits(i, q, lim) {
                         continue;
@@ -99,19 +103,23 @@ impl<'c, 'a> Worker<'c, 'a> {
                         continue;
                     }
                     let li = rt.pos[i].loc;
-                    let a = rt.pos[i].early + rt.pos[i].serv + p.t(li, pl);
+                    let t_ip = p.t(li, pl);
+                    let a = rt.pos[i].early + rt.pos[i].serv + t_ip;
                     let tp = if a > po { a } else { po };
                     if tp > pc {
                         break; // later positions arrive later (triangle inequality)
                     }
                     let dep_p = tp + ps;
                     let ln = rt.pos[i + 1].loc;
+                    let (t_in, d_in) = (rt.pos[i].t_next, rt.pos[i].d_next);
+                    let d_ip = p.d(li, pl);
                     // delivery right after the pickup
                     {
-                        let a = dep_p + p.t(pl, dlc);
+                        let a = dep_p + t_pd;
                         let td = if a > d_o { a } else { d_o };
                         if td <= d_c {
-                            let a2 = td + d_s + p.t(dlc, ln);
+                            let t_dn = p.t(dlc, ln);
+                            let a2 = td + d_s + t_dn;
                             let tn = if a2 > rt.pos[i + 1].early {
                                 a2
                             } else {
@@ -119,12 +127,11 @@ impl<'c, 'a> Worker<'c, 'a> {
                             };
                             let ok = tn <= rt.pos[i + 1].late
                                 && (!complex || {
-                                    let det = p.t(li, pl) + ps + p.t(pl, dlc) + d_s + p.t(dlc, ln)
-                                        - p.t(li, ln);
+                                    let det = t_ip + ps + t_pd + d_s + t_dn - t_in;
                                     det <= rt.pos[i].ride_slack + 1e-9 && det <= rt.dur_slack + 1e-9
                                 });
                             if ok {
-                                let delta = p.d(li, pl) + p.d(pl, dlc) + p.d(dlc, ln) - p.d(li, ln);
+                                let delta = d_ip + p.d(pl, dlc) + p.d(dlc, ln) - d_in;
                                 consider(delta, i, i, rng, cands);
                             }
                         }
@@ -132,26 +139,28 @@ impl<'c, 'a> Worker<'c, 'a> {
                     if alone_r {
                         continue;
                     }
-                    let dp = p.d(li, pl) + p.d(pl, ln) - p.d(li, ln);
+                    let t_pn = p.t(pl, ln);
+                    let dp = d_ip + p.d(pl, ln) - d_in;
                     let dpt = if complex {
-                        p.t(li, pl) + ps + p.t(pl, ln) - p.t(li, ln)
+                        t_ip + ps + t_pn - t_in
                     } else {
                         0.0
                     };
                     if dpt > rt.pos[i].ride_slack + 1e-9 || dpt > rt.dur_slack + 1e-9 {
                         continue;
                     }
-                    let mut prev_loc = pl;
                     let mut prev_dep = dep_p;
+                    // travel from the previous stop: the new pickup first,
+                    // then the route's own legs
+                    let mut leg = t_pn;
                     // ride time lower bound (travel and service, no waiting)
-                    let max_ride = p.max_ride[r];
                     let mut nowait = 0.0;
                     for j in i + 1..=m {
                         if !rt.fits(j, q, lim) || rt.pos[j].alone {
                             break;
                         }
                         let lj = rt.pos[j].loc;
-                        let a = prev_dep + p.t(prev_loc, lj);
+                        let a = prev_dep + leg;
                         let tj = if a > rt.pos[j].early {
                             a
                         } else {
@@ -160,22 +169,24 @@ impl<'c, 'a> Worker<'c, 'a> {
                         if tj > rt.pos[j].late {
                             break;
                         }
-                        nowait += p.t(prev_loc, lj) + rt.pos[j].serv;
-                        if nowait + p.t(lj, dlc) > max_ride && nowait > max_ride {
+                        nowait += leg + rt.pos[j].serv;
+                        leg = rt.pos[j].t_next;
+                        let t_jd = p.t(lj, dlc);
+                        if nowait + t_jd > max_ride && nowait > max_ride {
                             break;
                         }
-                        prev_loc = lj;
                         prev_dep = tj + rt.pos[j].serv;
-                        if nowait + p.t(lj, dlc) > max_ride {
+                        if nowait + t_jd > max_ride {
                             continue;
                         }
-                        let a = prev_dep + p.t(lj, dlc);
+                        let a = prev_dep + t_jd;
                         let td = if a > d_o { a } else { d_o };
                         if td > d_c {
                             break;
                         }
                         let ln = rt.pos[j + 1].loc;
-                        let a2 = td + d_s + p.t(dlc, ln);
+                        let t_dn = p.t(dlc, ln);
+                        let a2 = td + d_s + t_dn;
                         let tn = if a2 > rt.pos[j + 1].early {
                             a2
                         } else {
@@ -185,13 +196,13 @@ impl<'c, 'a> Worker<'c, 'a> {
                             continue;
                         }
                         if complex {
-                            let ddt = p.t(lj, dlc) + d_s + p.t(dlc, ln) - p.t(lj, ln);
+                            let ddt = t_jd + d_s + t_dn - rt.pos[j].t_next;
                             if ddt > rt.pos[j].ride_slack + 1e-9 || dpt + ddt > rt.dur_slack + 1e-9
                             {
                                 continue;
                             }
                         }
-                        let delta = dp + p.d(lj, dlc) + p.d(dlc, ln) - p.d(lj, ln);
+                        let delta = dp + p.d(lj, dlc) + p.d(dlc, ln) - rt.pos[j].d_next;
                         consider(delta, i, j, rng, cands);
                     }
                 }
@@ -226,7 +237,7 @@ impl<'c, 'a> Worker<'c, 'a> {
                     if tn > rt.pos[j + 1].late {
                         continue;
                     }
-                    let delta = p.d(lj, dlc) + p.d(dlc, ln) - p.d(lj, ln);
+                    let delta = p.d(lj, dlc) + p.d(dlc, ln) - rt.pos[j].d_next;
                     consider(delta, j, j, rng, cands);
                 }
             }
@@ -264,7 +275,7 @@ impl<'c, 'a> Worker<'c, 'a> {
                     if tn > rt.pos[i + 1].late {
                         continue;
                     }
-                    let delta = p.d(li, pl) + p.d(pl, ln) - p.d(li, ln);
+                    let delta = p.d(li, pl) + p.d(pl, ln) - rt.pos[i].d_next;
                     consider(delta, i, i, rng, cands);
                 }
             }

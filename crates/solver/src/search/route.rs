@@ -21,6 +21,9 @@ pub(crate) struct Pos {
     /// pickup departure to delivery arrival) of the requests on board on
     /// the edge to the next position; INF if none (or not needed).
     pub(crate) ride_slack: f64,
+    /// Travel time and distance to the next position (0 after the last).
+    pub(crate) t_next: f64,
+    pub(crate) d_next: f64,
 }
 
 /// Cached per-route data for O(1) / O(route length) insertion checks.
@@ -109,12 +112,19 @@ impl RouteState {
                 onboard: 0,
                 alone: false,
                 ride_slack: INF,
+                t_next: 0.0,
+                d_next: 0.0,
             });
+        }
+        for k in 0..np - 1 {
+            let (a, b) = (pos[k].loc, pos[k + 1].loc);
+            pos[k].t_next = p.t(a, b);
+            pos[k].d_next = p.d(a, b);
         }
         pos[np - 1].late = v.shift_close;
         for k in (0..np - 1).rev() {
             let close = at(k).2;
-            let l = pos[k + 1].late - p.t(pos[k].loc, pos[k + 1].loc) - pos[k].serv;
+            let l = pos[k + 1].late - pos[k].t_next - pos[k].serv;
             pos[k].late = if l < close { l } else { close };
         }
         let mut rv = vec![0; np * nr];
