@@ -6,10 +6,10 @@ use crate::{Failure, Output};
 use anyhow::Context;
 use clap::{Args, Subcommand, ValueEnum};
 use senroute_model::{
-    limits, problem_from_json_with, read_problem_files_with, validate, BoroughCodes, Plan, Problem,
-    Session, Settings, TravelTimes,
+    limits, problem_from_json_with, read_problem_files_with, AnyPlan, BoroughCodes, Continuity,
+    Problem, Session, Settings, TravelTimes,
 };
-use senroute_planner::{fill_boroughs, plan, travel_times, PlanOptions, RoadTravel};
+use senroute_planner::{fill_boroughs, travel_times, PlanOptions, RoadTravel};
 use senroute_roads::{Boroughs, RoadNetwork, SpeedProfile};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -22,8 +22,8 @@ const DEMO_INPUT: &str = "data/demo";
 /// Subcommands.
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Plan the AM run for the bundled cohort on the bundled roads and write
-    /// every output to ./senroute-demo/.
+    /// Plan the day (AM and PM) for the bundled cohort on the bundled roads
+    /// and write every output to ./senroute-demo/.
     Demo(DemoArgs),
     /// Build the road network from an OpenStreetMap PBF extract once, for
     /// fast loading later.
@@ -77,18 +77,21 @@ pub struct InputArgs {
     /// The whole problem as JSON (may carry its own travel matrices).
     #[arg(long)]
     pub problem: Option<PathBuf>,
-    /// Session to plan (CSV input; a JSON problem names its own).
-    #[arg(long, value_enum, default_value_t = SessionArg::Am)]
-    pub session: SessionArg,
+    /// Session to plan: am, pm or day (both, each vehicle's day rate once).
+    /// CSV input; a JSON problem names its own unless this is given.
+    #[arg(long, value_enum)]
+    pub session: Option<SessionArg>,
 }
 
-/// `am` or `pm`.
-#[derive(ValueEnum, Debug, Clone, Copy)]
+/// `am`, `pm` or `day`.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionArg {
     /// Morning, home to school.
     Am,
     /// Afternoon, school to home.
     Pm,
+    /// Both sessions of the day, planned together.
+    Day,
 }
 
 impl From<SessionArg> for Session {
@@ -96,7 +99,64 @@ impl From<SessionArg> for Session {
         match s {
             SessionArg::Am => Session::Am,
             SessionArg::Pm => Session::Pm,
+            SessionArg::Day => Session::Day,
         }
+    }
+}
+
+/// Crew continuity of a day plan.
+#[derive(ValueEnum, Debug, Clone, Copy)]
+pub enum ContinuityArg {
+    /// A pupil's PM run is on their AM vehicle (or they are not placed).
+    Hard,
+    /// A cost per pupil whose vehicle changes (--continuity-cost).
+    Preferred,
+    /// Vehicles may change freely.
+    None,
+}
+
+impl From<ContinuityArg> for Continuity {
+    fn from(c: ContinuityArg) -> Self {
+        match c {
+            ContinuityArg::Hard => Continuity::Hard,
+            ContinuityArg::Preferred => Continuity::Preferred,
+            ContinuityArg::None => Continuity::None,
+        }
+    }
+}
+
+/// Day-plan settings of `solve` and `demo`.
+#[derive(Args, Debug, Clone)]
+pub struct DayArgs {
+    /// Crew continuity of a day plan (default preferred).
+    #[arg(long, value_enum)]
+    pub continuity: Option<ContinuityArg>,
+    /// With --continuity preferred: £ per pupil whose PM vehicle is not their
+    /// AM vehicle (default 20).
+    #[arg(long, value_parser = parse_pounds)]
+    pub continuity_cost: Option<f64>,
+}
+
+impl DayArgs {
+    /// Puts the flags given into `settings`.
+    fn apply(&self, settings: &mut Settings) {
+        if let Some(c) = self.continuity {
+            settings.continuity = c.into();
+        }
+        if let Some(c) = self.continuity_cost {
+            settings.continuity_cost_per_pupil = c;
+        }
+    }
+}
+
+/// An amount in pounds from 0 to [`limits::MAX_COST`].
+fn parse_pounds(s: &str) -> Result<f64, String> {
+    match s.trim().trim_start_matches('£').parse::<f64>() {
+        Ok(x) if x.is_finite() && (0.0..=limits::MAX_COST).contains(&x) => Ok(x),
+        _ => Err(format!(
+            "expected an amount in pounds from 0 to {}",
+            limits::MAX_COST
+        )),
     }
 }
 
@@ -144,12 +204,27 @@ fn load_problem(
     codes: &BoroughCodes,
 ) -> Result<Problem, Failure> {
     match (&a.problem, &a.pupils, &a.schools, &a.fleet) {
-        (Some(path), ..) => read_json_problem(path, codes),
+        (Some(path), ..) => {
+            let mut problem = read_json_problem(path, codes)?;
+            if let Some(s) = a.session {
+                problem.session = s.into();
+                // The session decides which shifts must cover what.
+                senroute_model::check_problem_with(
+                    &problem,
+                    &senroute_model::JsonLocator {
+                        source: path.display().to_string(),
+                    },
+                    codes,
+                )
+                .into_result(())?;
+            }
+            Ok(problem)
+        }
         (None, Some(p), Some(s), Some(f)) => Ok(read_problem_files_with(
             p,
             s,
             f,
-            a.session.into(),
+            a.session.map_or(Session::Am, Session::from),
             settings,
             codes,
         )?),
@@ -173,17 +248,24 @@ pub struct ValidateArgs {
 fn validate_inputs(a: ValidateArgs, out: Output) -> Result<(), Failure> {
     let (_, codes) = load_boroughs(a.boundaries.as_deref())?;
     let p = load_problem(&a.input, Settings::default(), &codes)?;
+    let travelling = |s: Session| p.pupils.iter().filter(|x| x.sessions.includes(s)).count();
     if out.json {
         println!(
             "{}",
-            serde_json::json!({"valid": true, "pupils": p.pupils.len(), "travelling": p.travelling_pupils().count(), "schools": p.schools.len(), "vehicle_types": p.fleet.len(), "vehicles": p.fleet.iter().map(|v| v.count).sum::<u32>()})
+            serde_json::json!({"valid": true, "session": p.session, "pupils": p.pupils.len(), "travelling": p.travelling_pupils().count(), "travelling_am": travelling(Session::Am), "travelling_pm": travelling(Session::Pm), "schools": p.schools.len(), "vehicle_types": p.fleet.len(), "vehicles": p.fleet.iter().map(|v| v.count).sum::<u32>()})
         );
     } else if !out.quiet {
+        let who = match p.session {
+            Session::Day => format!(
+                "{} travel in the AM, {} in the PM",
+                travelling(Session::Am),
+                travelling(Session::Pm)
+            ),
+            s => format!("{} travel in the {s} session", travelling(s)),
+        };
         println!(
-            "input is valid: {} pupils ({} travel in the {} session), {} schools, {} vehicle types ({} vehicles)",
+            "input is valid: {} pupils ({who}), {} schools, {} vehicle types ({} vehicles)",
             p.pupils.len(),
-            p.travelling_pupils().count(),
-            p.session,
             p.schools.len(),
             p.fleet.len(),
             p.fleet.iter().map(|v| v.count).sum::<u32>()
@@ -264,6 +346,8 @@ pub struct SolveArgs {
     /// Maximum distance from a home, school or depot to the nearest road, metres.
     #[arg(long, default_value_t = senroute_roads::DEFAULT_MAX_SNAP_M)]
     max_snap: f64,
+    #[command(flatten)]
+    day: DayArgs,
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
@@ -272,12 +356,12 @@ pub struct SolveArgs {
 /// What `solve` and `demo` have produced.
 struct Solved {
     problem: Problem,
-    plan: Plan,
-    travel: TravelTimes,
+    plan: AnyPlan,
     network: Option<RoadNetwork>,
     road_travel: Option<RoadTravel>,
     seconds: f64,
     iterations: u64,
+    violations: Vec<senroute_model::Violation>,
 }
 
 fn solve_problem(
@@ -306,16 +390,16 @@ fn solve_problem(
     options.cancel = ctrl_c_flag();
     let bar = SolveProgress::new(out.quiet || out.json, options.time_limit);
     let started = Instant::now();
-    let run = plan(&problem, &travel, &options, &|p| bar.update(p));
+    let run = senroute_planner::run(&problem, &travel, &options, &|p| bar.update(p));
     bar.finish();
     Ok(Solved {
         plan: run.plan,
         problem,
-        travel,
         network,
         road_travel,
         seconds: started.elapsed().as_secs_f64(),
         iterations: run.iterations,
+        violations: run.violations,
     })
 }
 
@@ -327,25 +411,38 @@ fn geometry(s: &Solved) -> senroute_report::Geometry<'_> {
 }
 
 fn write_outputs(dir: &Path, s: &Solved) -> Result<Vec<PathBuf>, Failure> {
-    let paths = senroute_report::write_outputs(dir, &s.problem, &s.plan, &geometry(s))
+    let paths = senroute_report::write_any_outputs(dir, &s.problem, &s.plan, &geometry(s))
         .map_err(|e| Failure::Internal(e.into()))?;
     Ok(paths.all().into_iter().map(Path::to_path_buf).collect())
 }
 
 fn finish(s: &Solved, dir: &Path, out: Output) -> Result<(), Failure> {
-    let violations = validate(&s.problem, &s.travel, &s.plan);
+    let violations = &s.violations;
     let written = write_outputs(dir, s)?;
     if out.json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "out": dir, "files": written, "seconds": s.seconds, "iterations": s.iterations,
-                "totals": s.plan.totals, "valid": violations.is_empty(),
-                "unassigned": s.plan.unassigned,
-            })
-        );
+        let mut j = match &s.plan {
+            AnyPlan::Day(d) => serde_json::json!({
+                "session": "day", "totals": d.totals,
+                "am": {"totals": d.am.totals, "unassigned": d.am.unassigned},
+                "pm": {"totals": d.pm.totals, "unassigned": d.pm.unassigned},
+            }),
+            AnyPlan::Session(p) => serde_json::json!({
+                "session": p.session, "totals": p.totals, "unassigned": p.unassigned,
+            }),
+        };
+        let extra = serde_json::json!({
+            "out": dir, "files": written, "seconds": s.seconds, "iterations": s.iterations,
+            "valid": violations.is_empty(),
+        });
+        if let (Some(j), serde_json::Value::Object(e)) = (j.as_object_mut(), extra) {
+            j.extend(e);
+        }
+        println!("{j}");
     } else if !out.quiet {
-        print!("{}", senroute_report::text_summary(&s.problem, &s.plan));
+        match &s.plan {
+            AnyPlan::Day(d) => print!("{}", senroute_report::day_text_summary(&s.problem, d)),
+            AnyPlan::Session(p) => print!("{}", senroute_report::text_summary(&s.problem, p)),
+        }
         println!(
             "solved in {:.1} s ({} iterations); wrote {} files to {}",
             s.seconds,
@@ -372,6 +469,7 @@ fn solve(a: SolveArgs, out: Output) -> Result<(), Failure> {
     if let Some(s) = a.seed {
         settings.seed = s;
     }
+    a.day.apply(&mut settings);
     let (boroughs, codes) = load_boroughs(a.boundaries.as_deref())?;
     let mut problem = load_problem(&a.input, settings.clone(), &codes)?;
     if a.input.problem.is_some() {
@@ -381,6 +479,7 @@ fn solve(a: SolveArgs, out: Output) -> Result<(), Failure> {
         if a.seed.is_some() {
             problem.settings.seed = settings.seed;
         }
+        a.day.apply(&mut problem.settings);
     }
     let s = solve_problem(
         problem,
@@ -404,6 +503,11 @@ pub struct DemoArgs {
     /// Repository root holding `data/` (default: the current directory).
     #[arg(long, default_value = ".")]
     data_root: PathBuf,
+    /// Session to plan.
+    #[arg(long, value_enum, default_value_t = SessionArg::Day)]
+    session: SessionArg,
+    #[command(flatten)]
+    day: DayArgs,
 }
 
 fn demo(a: DemoArgs, out: Output) -> Result<(), Failure> {
@@ -416,21 +520,26 @@ fn demo(a: DemoArgs, out: Output) -> Result<(), Failure> {
         )));
     }
     let input = root.join(DEMO_INPUT);
-    let settings = Settings {
+    let mut settings = Settings {
         time_limit_seconds: a.time_limit.as_secs_f64(),
         ..Settings::default()
     };
+    a.day.apply(&mut settings);
     let (boroughs, codes) = load_boroughs(Some(&root.join(DEMO_BOUNDARIES)))?;
     let problem = read_problem_files_with(
         &input.join("pupils.csv"),
         &input.join("schools.csv"),
         &input.join("fleet.csv"),
-        Session::Am,
+        a.session.into(),
         settings,
         &codes,
     )?;
     if !out.quiet && !out.json {
-        println!("senroute demo: planning the AM run for the bundled cohort ({} pupils) on the Camden + Westminster + City roads", problem.travelling_pupils().count());
+        let what = match problem.session {
+            Session::Day => "the day (AM and PM runs)".to_string(),
+            s => format!("the {} run", s.label()),
+        };
+        println!("senroute demo: planning {what} for the bundled cohort ({} pupils) on the Camden + Westminster + City roads", problem.travelling_pupils().count());
     }
     let s = solve_problem(
         problem,
@@ -442,7 +551,12 @@ fn demo(a: DemoArgs, out: Output) -> Result<(), Failure> {
     finish(&s, &a.out, out)?;
     if !out.quiet && !out.json {
         let d = a.out.display();
-        println!("look at {d}/report.html (KPIs, map and a table per run), {d}/map.png, {d}/routes.geojson (QGIS), {d}/routes.csv (stop by stop), {d}/pupils.csv (each pupil) and {d}/plan.json");
+        let maps = if a.session == SessionArg::Day {
+            format!("{d}/map.png (AM), {d}/map-pm.png (PM)")
+        } else {
+            format!("{d}/map.png")
+        };
+        println!("look at {d}/report.html (KPIs, map and a table per run), {maps}, {d}/routes.geojson (QGIS), {d}/routes.csv (stop by stop), {d}/pupils.csv (each pupil) and {d}/plan.json");
     }
     Ok(())
 }
@@ -642,6 +756,11 @@ fn pool(a: PoolArgs, out: Output) -> Result<(), Failure> {
     }
     let (boroughs, codes) = load_boroughs(a.boundaries.as_deref())?;
     let mut problem = load_problem(&a.input, Settings::default(), &codes)?;
+    if problem.session == Session::Day {
+        return Err(Failure::Input(
+            "the pooling study compares one session at a time: give --session am or pm".into(),
+        ));
+    }
     if let Some(b) = &boroughs {
         fill_boroughs(&mut problem, b);
     }

@@ -84,10 +84,14 @@ cohort_flags! {
     earliest_pickup_share: f64,
     /// Fleet size over the expected vehicle need (1.3 = 30 % spare).
     fleet_slack: f64,
-    /// Start of the vehicles' shift.
+    /// Start of the vehicles' morning shift.
     shift_start: TimeOfDay,
-    /// End of the vehicles' shift.
+    /// End of the vehicles' morning shift.
     shift_end: TimeOfDay,
+    /// Start of the vehicles' afternoon shift.
+    pm_shift_start: TimeOfDay,
+    /// End of the vehicles' afternoon shift.
+    pm_shift_end: TimeOfDay,
     /// Taxi day rate, £.
     taxi_fixed_cost_per_day: f64,
     /// Taxi £ per km.

@@ -381,3 +381,128 @@ fn pool_via_the_service_matches_the_local_run() {
     assert_eq!(local, remote, "the same report through the service");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `senroute demo` plans the day: the day's cost is one day rate (with the
+/// assistant) per vehicle used in either session plus the running costs of
+/// the AM and the PM runs.
+#[test]
+fn demo_plans_the_day_and_pays_each_day_rate_once() {
+    let out = tmp("demo-day");
+    let o = senroute()
+        .args(["demo", "--time-limit", "6s", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    // Exit 0: the independent validator accepted both session plans and
+    // the day's totals.
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let day: senroute_model::DayPlan =
+        serde_json::from_str(&std::fs::read_to_string(out.join("plan.json")).unwrap()).unwrap();
+    let problem = senroute_model::read_problem_files(
+        &root().join("data/demo/pupils.csv"),
+        &root().join("data/demo/schools.csv"),
+        &root().join("data/demo/fleet.csv"),
+        senroute_model::Session::Day,
+        senroute_model::Settings::default(),
+    )
+    .unwrap();
+    let mut rates = std::collections::BTreeMap::new();
+    let mut running = [0.0, 0.0];
+    for (k, plan) in [&day.am, &day.pm].into_iter().enumerate() {
+        assert!(!plan.routes.is_empty());
+        for r in &plan.routes {
+            let v = problem.vehicle_type(&r.vehicle_type).unwrap();
+            let assistant = if v.passenger_assistant {
+                v.assistant_cost_per_day
+            } else {
+                0.0
+            };
+            rates.insert(
+                (r.vehicle_type.clone(), r.vehicle_index),
+                v.fixed_cost_per_day + assistant,
+            );
+            running[k] +=
+                v.cost_per_km * r.distance_m / 1000.0 + v.cost_per_hour * r.duration_s / 3600.0;
+        }
+    }
+    let expected = rates.values().sum::<f64>() + running[0] + running[1];
+    assert!(
+        (day.totals.cost - expected).abs() < 0.01,
+        "day cost {} vs {expected}",
+        day.totals.cost
+    );
+    assert_eq!(day.totals.vehicles, rates.len());
+    assert!((day.totals.am_running_cost - running[0]).abs() < 0.01);
+    assert!((day.totals.pm_running_cost - running[1]).abs() < 0.01);
+    assert!(day.totals.cost < day.am.totals.cost + day.pm.totals.cost);
+    assert!(day.totals.continuity.is_some());
+    // The operator files carry both sessions.
+    let routes = std::fs::read_to_string(out.join("routes.csv")).unwrap();
+    assert!(routes.starts_with("session,"));
+    assert!(routes.contains("\nam,") && routes.contains("\npm,"));
+    assert!(out.join("map-pm.png").exists());
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Same vehicle AM and PM"));
+    std::fs::remove_dir_all(&out).ok();
+}
+
+/// A fleet file from before PM shifts still plans the morning; `validate`
+/// refuses the afternoon, which nobody could be collected in.
+#[test]
+fn validate_reports_a_session_no_shift_covers() {
+    let dir = tmp("old-fleet");
+    std::fs::create_dir_all(&dir).unwrap();
+    let fleet = std::fs::read_to_string(root().join("data/example/fleet.csv")).unwrap();
+    let old: String = fleet
+        .lines()
+        .map(|l| {
+            let cells: Vec<&str> = l.split(',').collect();
+            cells[..cells.len() - 2].join(",") + "\n"
+        })
+        .collect();
+    std::fs::write(dir.join("fleet.csv"), old).unwrap();
+    let validate = |session: &str| {
+        senroute()
+            .args([
+                "validate",
+                "--pupils",
+                "data/example/pupils.csv",
+                "--schools",
+                "data/example/schools.csv",
+                "--session",
+                session,
+                "--fleet",
+            ])
+            .arg(dir.join("fleet.csv"))
+            .output()
+            .unwrap()
+    };
+    assert!(validate("am").status.success());
+    for s in ["pm", "day"] {
+        let o = validate(s);
+        assert_eq!(o.status.code(), Some(2), "{s}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("no vehicle's shift covers the PM session"),
+            "{err}"
+        );
+    }
+    // The bundled fleets have PM shifts.
+    for d in ["data/example", "data/demo"] {
+        let o = senroute()
+            .args(["validate", "--session", "day", "--pupils"])
+            .arg(format!("{d}/pupils.csv"))
+            .arg("--schools")
+            .arg(format!("{d}/schools.csv"))
+            .arg("--fleet")
+            .arg(format!("{d}/fleet.csv"))
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{d}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

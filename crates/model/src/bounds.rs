@@ -355,6 +355,12 @@ pub(crate) fn settings(s: &Settings, r: &mut Reporter) {
             limits::MAX_TIME_LIMIT_SECONDS,
             "seconds",
         ),
+        (
+            "continuity_cost_per_pupil",
+            s.continuity_cost_per_pupil,
+            limits::MAX_COST,
+            "pounds",
+        ),
     ] {
         if !(v.is_finite() && (0.0..=max).contains(&v)) {
             r.report_settings(

@@ -363,6 +363,15 @@ pub fn check_problem_with(
             v.shift,
             "shift",
         );
+        if let Some(w) = v.pm_shift {
+            r.window(
+                Entity::Vehicle,
+                i,
+                field("pm_shift_end", "pm_shift.close"),
+                w,
+                "PM shift",
+            );
+        }
         if v.seats == 0 && v.wheelchair_spaces == 0 {
             r.report(
                 Entity::Vehicle,
@@ -395,6 +404,7 @@ pub fn check_problem_with(
             "add at least one vehicle type with count of 1 or more",
         );
     }
+    session_cover(problem, &mut r);
     if problem.travelling_pupils().next().is_none() {
         r.report(
             Entity::Problem,
@@ -419,6 +429,75 @@ pub fn check_problem_with(
         }
     }
     r.errors
+}
+
+/// Reports each session planned that pupils travel in but that no vehicle's
+/// shift covers: no shift (AM, or PM when given) overlaps any of the
+/// session's school windows, so nobody could be placed.
+fn session_cover(problem: &Problem, r: &mut Reporter) {
+    for &session in problem.session.parts() {
+        let windows: Vec<TimeWindow> = problem
+            .pupils
+            .iter()
+            .filter(|p| p.sessions.includes(session))
+            .filter_map(|p| problem.school(&p.school))
+            .map(|s| match session {
+                Session::Pm => s.pm_departure,
+                Session::Am | Session::Day => s.am_arrival,
+            })
+            .collect();
+        let (Some(first), Some(last)) = (
+            windows.iter().map(|w| w.open).min(),
+            windows.iter().map(|w| w.close).max(),
+        ) else {
+            continue;
+        };
+        let vehicles = || problem.fleet.iter().filter(|v| v.count > 0);
+        if vehicles().next().is_none() {
+            continue; // reported as an empty fleet
+        }
+        let covered = vehicles().any(|v| {
+            let shift = v.shift_for(session);
+            windows
+                .iter()
+                .any(|w| shift.open <= w.close && shift.close >= w.open)
+        });
+        if !covered {
+            let shifts: Vec<TimeWindow> = vehicles().map(|v| v.shift_for(session)).collect();
+            let (from, to) = (
+                shifts.iter().map(|w| w.open).min().unwrap_or(first),
+                shifts.iter().map(|w| w.close).max().unwrap_or(last),
+            );
+            let (what, columns, example) = match session {
+                Session::Pm => (
+                    "collected from school",
+                    "pm_shift_start and pm_shift_end",
+                    "14:00 and 18:00",
+                ),
+                Session::Am | Session::Day => (
+                    "handed over at school",
+                    "shift_start and shift_end",
+                    "06:30 and 10:30",
+                ),
+            };
+            let column = match session {
+                Session::Pm => field("pm_shift_start", "fleet"),
+                Session::Am | Session::Day => field("shift_start", "fleet"),
+            };
+            r.report(
+                Entity::Problem,
+                0,
+                column,
+                None,
+                format!(
+                    "no vehicle's shift covers the {} session: pupils are {what} between {first} and {last}, but every vehicle's {} shift lies within {from}–{to}",
+                    session.label(),
+                    session.label(),
+                ),
+                format!("give the fleet {} shifts with {columns} (e.g. {example}), or plan only the sessions the fleet works", session.label()),
+            );
+        }
+    }
 }
 
 /// Reads a JSON problem and runs every check, reporting field paths; borough

@@ -1,6 +1,7 @@
 //! CSV outputs for operators: one row per stop (`routes.csv`) and one row per
 //! pupil (`pupils.csv`). Both read back into the same row types.
 
+use crate::day::DayPlan;
 use crate::plan::Plan;
 use crate::problem::Problem;
 use crate::time::format_clock;
@@ -10,6 +11,8 @@ use std::io::{Read, Write};
 /// One stop of one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StopRow {
+    /// `am` or `pm`.
+    pub session: String,
     /// Vehicle label, e.g. `MINIBUS-16 #2`.
     pub vehicle: String,
     /// Run number (1-based index of the route in the plan).
@@ -37,6 +40,8 @@ pub struct StopRow {
 /// One pupil's journey, or why they have none.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PupilRow {
+    /// `am` or `pm`.
+    pub session: String,
     /// Pupil id.
     pub pupil: String,
     /// Vehicle label, empty when unassigned.
@@ -63,6 +68,7 @@ pub fn stop_rows(plan: &Plan) -> Vec<StopRow> {
     for (ri, r) in plan.routes.iter().enumerate() {
         for (si, s) in r.stops.iter().enumerate() {
             rows.push(StopRow {
+                session: plan.session.to_string(),
                 vehicle: r.label(),
                 run: ri + 1,
                 stop: si,
@@ -86,6 +92,7 @@ pub fn pupil_rows(problem: &Problem, plan: &Plan) -> Vec<PupilRow> {
         .rides
         .iter()
         .map(|ride| PupilRow {
+            session: plan.session.to_string(),
             pupil: ride.pupil.clone(),
             vehicle: plan
                 .routes
@@ -103,6 +110,7 @@ pub fn pupil_rows(problem: &Problem, plan: &Plan) -> Vec<PupilRow> {
         .collect();
     rows.extend(plan.unassigned.iter().map(|u| {
         PupilRow {
+            session: plan.session.to_string(),
             pupil: u.pupil.clone(),
             vehicle: String::new(),
             run: None,
@@ -118,6 +126,21 @@ pub fn pupil_rows(problem: &Problem, plan: &Plan) -> Vec<PupilRow> {
         }
     }));
     rows
+}
+
+/// The stop rows of a day: the AM runs, then the PM runs (each session's
+/// runs numbered from 1).
+pub fn day_stop_rows(day: &DayPlan) -> Vec<StopRow> {
+    day.plans().into_iter().flat_map(stop_rows).collect()
+}
+
+/// The pupil rows of a day: one row per pupil and session travelled, AM
+/// first.
+pub fn day_pupil_rows(problem: &Problem, day: &DayPlan) -> Vec<PupilRow> {
+    day.plans()
+        .into_iter()
+        .flat_map(|plan| pupil_rows(problem, plan))
+        .collect()
 }
 
 /// Writes rows as CSV with a header.

@@ -3,7 +3,8 @@
 //! The domain of home-to-school transport for pupils with special educational
 //! needs: [`Pupil`]s with their needs, [`School`]s with bell times, the fleet
 //! of [`VehicleType`]s, the [`Problem`] to plan and the [`Plan`] that answers
-//! it. Also the coordinators' file formats (CSV in and out, JSON via serde),
+//! it (a [`DayPlan`] for a day: the AM and PM plans with each vehicle's day
+//! rate counted once). Also the coordinators' file formats (CSV in and out, JSON via serde),
 //! input validation that reports every problem at once, and the independent
 //! plan [`validate()`]r that every solver result is checked with.
 
@@ -11,10 +12,12 @@ pub mod bounds;
 pub mod check_input;
 pub mod csv_in;
 pub mod csv_out;
+pub mod day;
 pub mod issues;
 pub mod limits;
 pub mod location;
 pub mod plan;
+pub mod plan_in;
 pub mod problem;
 pub mod time;
 pub mod travel;
@@ -27,15 +30,19 @@ pub use check_input::{
 pub use csv_in::{
     read_problem, read_problem_files, read_problem_files_with, read_problem_with, CsvSource,
 };
+pub use day::{
+    validate_any, validate_day, vehicle_of_pupils, AnyPlan, DayPlan, DayTotals, VehicleKey,
+};
 pub use issues::{InputErrors, InputIssue};
 pub use location::Location;
 pub use plan::{
     Load, Plan, PupilRide, Route, Stop, StopKind, Totals, Unassigned, UnassignedReason,
     TIME_TOLERANCE_S,
 };
+pub use plan_in::{read_plan_json, read_routes_csv, ROUTES_CSV_COLUMNS};
 pub use problem::{
-    incompatibility, LocationKey, Matrices, Needs, Phase, Problem, Pupil, School, Session,
-    Sessions, Settings, VehicleType,
+    incompatibility, Continuity, LocationKey, Matrices, Needs, Phase, Problem, Pupil, School,
+    Session, Sessions, Settings, VehicleType, DEFAULT_CONTINUITY_COST,
 };
 pub use time::{TimeOfDay, TimeWindow};
 pub use travel::{MatrixError, TravelTimes};

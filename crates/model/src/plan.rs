@@ -118,7 +118,10 @@ pub struct Route {
     pub distance_m: f64,
     /// Seconds from leaving to returning to the depot.
     pub duration_s: f64,
-    /// Cost of the run (£): fixed + assistant + per km + per hour.
+    /// Cost of the run (£): fixed + assistant + per km + per hour
+    /// ([`VehicleType::run_cost`](crate::VehicleType::run_cost)). In a day
+    /// plan each vehicle's day rate is counted once for the day
+    /// ([`DayTotals`](crate::DayTotals)), not once per run.
     pub cost: f64,
 }
 
@@ -182,6 +185,12 @@ pub enum UnassignedReason {
         /// Explanation.
         detail: String,
     },
+    /// Day plans with hard crew continuity: the vehicle that took the pupil
+    /// in the other session cannot take them in this one.
+    CrewContinuity {
+        /// Explanation.
+        detail: String,
+    },
 }
 
 impl UnassignedReason {
@@ -194,6 +203,7 @@ impl UnassignedReason {
             UnassignedReason::DutyInfeasible { .. } => "duty_infeasible",
             UnassignedReason::FleetCapacity { .. } => "fleet_capacity",
             UnassignedReason::Unreachable { .. } => "unreachable",
+            UnassignedReason::CrewContinuity { .. } => "crew_continuity",
         }
     }
 
@@ -205,7 +215,8 @@ impl UnassignedReason {
             | UnassignedReason::RideTimeInfeasible { detail }
             | UnassignedReason::DutyInfeasible { detail }
             | UnassignedReason::FleetCapacity { detail }
-            | UnassignedReason::Unreachable { detail } => detail,
+            | UnassignedReason::Unreachable { detail }
+            | UnassignedReason::CrewContinuity { detail } => detail,
         }
     }
 }
@@ -245,7 +256,7 @@ pub struct Totals {
     pub unassigned: usize,
 }
 
-/// A plan for one session.
+/// A plan for one session (`am` or `pm`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     /// The session planned.

@@ -5,8 +5,14 @@ use crate::time::{TimeOfDay, TimeWindow};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
-/// A school session: the morning run to school or the afternoon run home.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+/// What a problem plans: the morning run to school, the afternoon run home,
+/// or the whole day (both, with each vehicle's day rate counted once).
+///
+/// A [`Plan`](crate::Plan) is always for one session (`Am` or `Pm`); a
+/// [`DayPlan`](crate::DayPlan) holds the two plans of a `Day`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Session {
     /// Morning: home → school, arriving inside the school's arrival window.
@@ -14,6 +20,28 @@ pub enum Session {
     Am,
     /// Afternoon: school → home, leaving inside the school's departure window.
     Pm,
+    /// Both sessions of one day, planned together.
+    Day,
+}
+
+impl Session {
+    /// The sessions planned: `[Am]`, `[Pm]` or `[Am, Pm]` for the day.
+    pub fn parts(self) -> &'static [Session] {
+        match self {
+            Session::Am => &[Session::Am],
+            Session::Pm => &[Session::Pm],
+            Session::Day => &[Session::Am, Session::Pm],
+        }
+    }
+
+    /// `AM`, `PM` or `day`, for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Session::Am => "AM",
+            Session::Pm => "PM",
+            Session::Day => "day",
+        }
+    }
 }
 
 impl fmt::Display for Session {
@@ -21,6 +49,7 @@ impl fmt::Display for Session {
         f.write_str(match self {
             Session::Am => "am",
             Session::Pm => "pm",
+            Session::Day => "day",
         })
     }
 }
@@ -31,7 +60,46 @@ impl std::str::FromStr for Session {
         match s.trim().to_ascii_lowercase().as_str() {
             "am" => Ok(Session::Am),
             "pm" => Ok(Session::Pm),
-            _ => Err("expected am or pm".into()),
+            "day" => Ok(Session::Day),
+            _ => Err("expected am, pm or day".into()),
+        }
+    }
+}
+
+/// How strongly a pupil keeps the same vehicle (driver and passenger
+/// assistant) in the morning and the afternoon of a day plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Continuity {
+    /// A pupil's PM run is on the same vehicle as their AM run, or the
+    /// pupil is not placed in the PM (reason `crew_continuity`).
+    Hard,
+    /// Each pupil whose vehicle changes costs
+    /// [`Settings::continuity_cost_per_pupil`] in the objective.
+    #[default]
+    Preferred,
+    /// Vehicles may change freely between the sessions.
+    None,
+}
+
+impl fmt::Display for Continuity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Continuity::Hard => "hard",
+            Continuity::Preferred => "preferred",
+            Continuity::None => "none",
+        })
+    }
+}
+
+impl std::str::FromStr for Continuity {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "hard" => Ok(Continuity::Hard),
+            "preferred" => Ok(Continuity::Preferred),
+            "none" => Ok(Continuity::None),
+            _ => Err("expected hard, preferred or none".into()),
         }
     }
 }
@@ -50,11 +118,15 @@ pub enum Sessions {
 }
 
 impl Sessions {
-    /// True when the pupil travels in `session`.
+    /// True when the pupil travels in `session` (for [`Session::Day`]: in
+    /// either session, so always).
     pub fn includes(self, session: Session) -> bool {
         matches!(
             (self, session),
-            (Sessions::Both, _) | (Sessions::Am, Session::Am) | (Sessions::Pm, Session::Pm)
+            (Sessions::Both | Sessions::Am | Sessions::Pm, Session::Day)
+                | (Sessions::Both, _)
+                | (Sessions::Am, Session::Am)
+                | (Sessions::Pm, Session::Pm)
         )
     }
 }
@@ -217,10 +289,15 @@ pub struct VehicleType {
     /// Passenger-assistant cost per day when used (£), if it carries one.
     #[serde(default)]
     pub assistant_cost_per_day: f64,
-    /// Maximum duty minutes from leaving to returning to the depot.
+    /// Maximum duty minutes of one run, from leaving to returning to the depot.
     pub max_duty_minutes: u32,
-    /// Earliest departure from and latest return to the depot.
+    /// Earliest departure from and latest return to the depot: the morning
+    /// shift, and the afternoon one too when [`VehicleType::pm_shift`] is
+    /// not given (a fleet file with one shift per vehicle).
     pub shift: TimeWindow,
+    /// The afternoon shift, when it differs from [`VehicleType::shift`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pm_shift: Option<TimeWindow>,
     /// Borough (GSS code) that owns or contracts these vehicles, if any.
     #[serde(default)]
     pub borough: Option<String>,
@@ -237,6 +314,26 @@ impl VehicleType {
                 0.0
             }
     }
+
+    /// Running cost (£) of one run: per km driven plus per hour on duty.
+    pub fn running_cost(&self, distance_m: f64, duration_s: f64) -> f64 {
+        self.cost_per_km * distance_m / 1000.0 + self.cost_per_hour * duration_s / 3600.0
+    }
+
+    /// Cost (£) of a run planned on its own: the day rate (with the
+    /// assistant) plus the running cost. In a day plan the day rate is
+    /// counted once per vehicle (see [`crate::DayTotals`]).
+    pub fn run_cost(&self, distance_m: f64, duration_s: f64) -> f64 {
+        self.daily_fixed_cost() + self.running_cost(distance_m, duration_s)
+    }
+
+    /// The shift worked in `session` (for [`Session::Day`], the AM one).
+    pub fn shift_for(&self, session: Session) -> TimeWindow {
+        match session {
+            Session::Pm => self.pm_shift.unwrap_or(self.shift),
+            Session::Am | Session::Day => self.shift,
+        }
+    }
 }
 
 /// Tunable settings for a planning run.
@@ -249,11 +346,22 @@ pub struct Settings {
     pub boarding_minutes: f64,
     /// Standard minutes to board a wheelchair user (ramp or lift).
     pub wheelchair_boarding_minutes: f64,
-    /// Search time limit in seconds.
+    /// Search time limit in seconds (for a day plan: both sessions).
     pub time_limit_seconds: f64,
     /// Random seed of the search.
     pub seed: u64,
+    /// Day plans: whether a pupil keeps their vehicle from AM to PM.
+    pub continuity: Continuity,
+    /// Day plans with [`Continuity::Preferred`]: £ added to the objective
+    /// per pupil whose PM vehicle is not their AM vehicle.
+    pub continuity_cost_per_pupil: f64,
 }
+
+/// Default of [`Settings::continuity_cost_per_pupil`] (£). *Assumption*:
+/// moving all four pupils of a taxi to other vehicles in the afternoon
+/// (£80) must save more than the taxi's whole day rate (£60 in the bundled
+/// fleets).
+pub const DEFAULT_CONTINUITY_COST: f64 = 20.0;
 
 impl Default for Settings {
     fn default() -> Self {
@@ -263,6 +371,8 @@ impl Default for Settings {
             wheelchair_boarding_minutes: 4.0,
             time_limit_seconds: 30.0,
             seed: 1,
+            continuity: Continuity::Preferred,
+            continuity_cost_per_pupil: DEFAULT_CONTINUITY_COST,
         }
     }
 }
@@ -305,7 +415,7 @@ pub struct Matrices {
     pub distances_m: Vec<Vec<f64>>,
 }
 
-/// A whole planning problem for one session.
+/// A whole planning problem for one session, or for a day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Problem {
     /// Pupils (those not travelling in `session` are ignored by the plan).
@@ -314,7 +424,7 @@ pub struct Problem {
     pub schools: Vec<School>,
     /// The fleet.
     pub fleet: Vec<VehicleType>,
-    /// The session to plan.
+    /// The session to plan: `am`, `pm` or `day`.
     #[serde(default)]
     pub session: Session,
     /// Settings.
@@ -339,6 +449,19 @@ impl Problem {
     /// The vehicle type with this id.
     pub fn vehicle_type(&self, id: &str) -> Option<&VehicleType> {
         self.fleet.iter().find(|v| v.id == id)
+    }
+
+    /// The same problem for one session (`Am` or `Pm`) of a day, without
+    /// the input matrices (travel times are built once, for the day).
+    pub fn for_session(&self, session: Session) -> Problem {
+        Problem {
+            pupils: self.pupils.clone(),
+            schools: self.schools.clone(),
+            fleet: self.fleet.clone(),
+            session,
+            settings: self.settings.clone(),
+            matrices: None,
+        }
     }
 
     /// Pupils who travel in the problem's session.

@@ -38,6 +38,52 @@ pub enum Rule {
     FleetSize,
     /// Reported distances, durations, loads, ride times, costs and totals add up.
     Arithmetic,
+    /// Day plans with hard crew continuity: a pupil's PM vehicle is their
+    /// AM vehicle.
+    Continuity,
+}
+
+impl Rule {
+    /// The rule's name as reported, e.g. `ride_time`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::Coverage => "coverage",
+            Rule::Precedence => "precedence",
+            Rule::StopLocation => "stop_location",
+            Rule::Timing => "timing",
+            Rule::Window => "window",
+            Rule::RideTime => "ride_time",
+            Rule::Duty => "duty",
+            Rule::Capacity => "capacity",
+            Rule::Compatibility => "compatibility",
+            Rule::TravelAlone => "travel_alone",
+            Rule::MustNotTravelTogether => "must_not_travel_together",
+            Rule::FleetSize => "fleet_size",
+            Rule::Arithmetic => "arithmetic",
+            Rule::Continuity => "continuity",
+        }
+    }
+
+    /// What to change to keep the rule, in general; a violation may say
+    /// more precisely ([`Violation::hint`]).
+    pub fn hint(self) -> &'static str {
+        match self {
+            Rule::Coverage => "put the pupil on exactly one run, or list them as unassigned",
+            Rule::Precedence => "pick the pupil up once, then drop them later on the same run",
+            Rule::StopLocation => "pick up at home and drop at school in the AM (the reverse in the PM); start and end each run at its vehicle's depot",
+            Rule::Timing => "leave time to drive between stops and to board or alight each pupil (or let senroute recompute the times)",
+            Rule::Window => "move the stop earlier or later in the run, or move the pupil to another run",
+            Rule::RideTime => "shorten the run (fewer or nearer stops before the pupil's drop) or move the pupil to another run",
+            Rule::Duty => "shorten the run, or give it to a vehicle whose shift and duty limit fit",
+            Rule::Capacity => "move a pupil to another run, or use a vehicle with more seats or wheelchair spaces",
+            Rule::Compatibility => "move the pupil to a vehicle with what they need (wheelchair space, tail-lift, passenger assistant)",
+            Rule::TravelAlone => "give the pupil a run with nobody else on board while they are",
+            Rule::MustNotTravelTogether => "move one of the two pupils to another run",
+            Rule::FleetSize => "use a vehicle of a type with vehicles to spare, or add vehicles to the fleet",
+            Rule::Arithmetic => "recompute the times, costs and totals from the stops (senroute check --retime)",
+            Rule::Continuity => "put the pupil on the same vehicle in the PM as in the AM",
+        }
+    }
 }
 
 /// One broken rule.
@@ -45,7 +91,11 @@ pub enum Rule {
 pub struct Violation {
     /// The rule.
     pub rule: Rule,
-    /// Route index, if the violation is on a route.
+    /// The session of the run, in a day plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<Session>,
+    /// Route index (0-based; run `route + 1` in `routes.csv`), if the
+    /// violation is on a route.
     pub route: Option<usize>,
     /// Stop index in the route.
     pub stop: Option<usize>,
@@ -53,13 +103,27 @@ pub struct Violation {
     pub pupil: Option<String>,
     /// What is wrong, with the numbers.
     pub message: String,
+    /// By how much the rule is broken, in [`Violation::unit`], where that
+    /// is a quantity (seconds late or over, seats, vehicles).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<f64>,
+    /// Unit of [`Violation::amount`]: `s`, `seats`, `wheelchair spaces`,
+    /// `vehicles`, `pupils`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub unit: String,
+    /// What to change.
+    #[serde(default)]
+    pub hint: String,
 }
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "[{:?}]", self.rule)?;
+        write!(f, "[{}]", self.rule.code())?;
+        if let Some(s) = self.session {
+            write!(f, " {}", s.label())?;
+        }
         if let Some(r) = self.route {
-            write!(f, " route {r}")?;
+            write!(f, " run {}", r + 1)?;
         }
         if let Some(s) = self.stop {
             write!(f, " stop {s}")?;
@@ -67,8 +131,38 @@ impl fmt::Display for Violation {
         if let Some(p) = &self.pupil {
             write!(f, " pupil {p}")?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", self.message)?;
+        if let Some(a) = self.amount {
+            write!(f, " (by {})", amount_text(a, &self.unit))?;
+        }
+        if !self.hint.is_empty() {
+            write!(f, "; {}", self.hint)?;
+        }
+        Ok(())
     }
+}
+
+/// `12 min 30 s`, `1 seat`, `2 vehicles`.
+fn amount_text(a: f64, unit: &str) -> String {
+    if unit == "s" {
+        let s = a.ceil().max(0.0) as u64;
+        return match (s / 60, s % 60) {
+            (0, s) => format!("{s} s"),
+            (m, 0) => format!("{m} min"),
+            (m, s) => format!("{m} min {s} s"),
+        };
+    }
+    let n = if a.fract() == 0.0 {
+        format!("{a:.0}")
+    } else {
+        format!("{a:.2}")
+    };
+    let unit = if a == 1.0 {
+        unit.strip_suffix('s').unwrap_or(unit)
+    } else {
+        unit
+    };
+    format!("{n} {unit}")
 }
 
 /// Tolerance on times (seconds): rounding only, the same as the engine's.
@@ -90,6 +184,11 @@ fn clock_time(s: f64) -> String {
     }
 }
 
+/// Seconds from `t` to the nearest end of `w` (0 inside it).
+fn outside(w: crate::time::TimeWindow, t: f64) -> f64 {
+    (w.open.secs_f64() - t).max(t - w.close.secs_f64()).max(0.0)
+}
+
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= 0.01 + 1e-6 * a.abs().max(b.abs())
 }
@@ -107,11 +206,34 @@ impl Out {
     ) {
         self.0.push(Violation {
             rule,
+            session: None,
             route,
             stop,
             pupil: pupil.map(str::to_string),
             message,
+            amount: None,
+            unit: String::new(),
+            hint: rule.hint().to_string(),
         });
+    }
+
+    /// [`Out::add`] with by how much the rule is broken.
+    #[allow(clippy::too_many_arguments)]
+    fn add_by(
+        &mut self,
+        rule: Rule,
+        route: Option<usize>,
+        stop: Option<usize>,
+        pupil: Option<&str>,
+        message: String,
+        amount: f64,
+        unit: &str,
+    ) {
+        self.add(rule, route, stop, pupil, message);
+        if let Some(v) = self.0.last_mut() {
+            v.amount = Some(amount);
+            v.unit = unit.to_string();
+        }
     }
 }
 
@@ -120,14 +242,20 @@ fn expected_keys(p: &Pupil, session: Session) -> (LocationKey, LocationKey) {
     let home = LocationKey::Home(p.id.clone());
     let school = LocationKey::School(p.school.clone());
     match session {
-        Session::Am => (home, school),
         Session::Pm => (school, home),
+        Session::Am | Session::Day => (home, school),
     }
 }
 
 /// Checks every rule of `plan` for `problem` under `travel`, independently of
 /// how the plan was made. An empty result means the plan is valid.
+///
+/// For a day problem the plan is checked as the plan of its own session
+/// (see [`crate::validate_day`] for the whole day).
 pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Violation> {
+    if problem.session == Session::Day && plan.session != Session::Day {
+        return validate(&problem.for_session(plan.session), travel, plan);
+    }
     let mut out = Out(Vec::new());
     let session = problem.session;
     if plan.session != session {
@@ -348,7 +476,7 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                         }
                         if let Some(t) = p.needs.earliest_pickup {
                             if session == Session::Am && own_start + EPS_T < t.secs_f64() {
-                                out.add(
+                                out.add_by(
                                     Rule::Window,
                                     r,
                                     s,
@@ -357,13 +485,15 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                                         "boarding starts at {} before the earliest pick-up {t}",
                                         clock_time(own_start)
                                     ),
+                                    t.secs_f64() - own_start,
+                                    "s",
                                 );
                             }
                         }
                         if session == Session::Pm {
                             if let Some(school) = problem.school(&p.school) {
                                 if !school.pm_departure.contains(own_start, EPS_T) {
-                                    out.add(
+                                    out.add_by(
                                         Rule::Window,
                                         r,
                                         s,
@@ -373,6 +503,8 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                                             clock_time(own_start),
                                             school.pm_departure
                                         ),
+                                        outside(school.pm_departure, own_start),
+                                        "s",
                                     );
                                 }
                             }
@@ -416,7 +548,7 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                                     let ride = m.2 - m.1;
                                     if let Some(cap) = problem.max_ride_seconds(p) {
                                         if ride > cap + EPS_T {
-                                            out.add(
+                                            out.add_by(
                                                 Rule::RideTime,
                                                 r,
                                                 s,
@@ -430,6 +562,8 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                                                     cap / 60.0,
                                                     (ride - cap).ceil()
                                                 ),
+                                                ride - cap,
+                                                "s",
                                             );
                                         }
                                     }
@@ -439,7 +573,7 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                         if session == Session::Am {
                             if let Some(school) = problem.school(&p.school) {
                                 if !school.am_arrival.contains(own_start, EPS_T) {
-                                    out.add(
+                                    out.add_by(
                                         Rule::Window,
                                         r,
                                         s,
@@ -449,6 +583,8 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                                             clock_time(own_start),
                                             school.am_arrival
                                         ),
+                                        outside(school.am_arrival, own_start),
+                                        "s",
                                     );
                                 }
                             }
@@ -474,7 +610,7 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
             }
             // Capacity after the stop.
             if load.wheelchair > vt.wheelchair_spaces {
-                out.add(
+                out.add_by(
                     Rule::Capacity,
                     r,
                     s,
@@ -483,11 +619,13 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                         "{} wheelchairs on board, {} spaces",
                         load.wheelchair, vt.wheelchair_spaces
                     ),
+                    f64::from(load.wheelchair - vt.wheelchair_spaces),
+                    "wheelchair spaces",
                 );
             }
             let seat_use = load.seated + vt.seats_per_wheelchair_space * load.wheelchair;
             if seat_use > vt.seats {
-                out.add(
+                out.add_by(
                     Rule::Capacity,
                     r,
                     s,
@@ -500,6 +638,8 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                         vt.seats_per_wheelchair_space,
                         vt.seats
                     ),
+                    f64::from(seat_use - vt.seats),
+                    "seats",
                 );
             }
             if stop.load != load {
@@ -553,21 +693,29 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
         }
         // Duty and shift.
         let (start, end) = (stops[0].departure_s, stops[stops.len() - 1].arrival_s);
-        if start + EPS_T < vt.shift.open.secs_f64() || end > vt.shift.close.secs_f64() + EPS_T {
-            out.add(
+        let shift = vt.shift_for(session);
+        let (open, shut) = (shift.open.secs_f64(), shift.close.secs_f64());
+        if start + EPS_T < open || end > shut + EPS_T {
+            out.add_by(
                 Rule::Duty,
                 r,
                 None,
                 None,
                 format!(
-                    "run {:.0}–{:.0} s is outside the shift {}",
-                    start, end, vt.shift
+                    "run {}–{} is outside the {} shift {shift} of {}",
+                    clock_time(start),
+                    clock_time(end),
+                    session.label(),
+                    vt.id
                 ),
+                (open - start).max(end - shut).max(0.0),
+                "s",
             );
         }
         let duration = end - start;
-        if duration > f64::from(vt.max_duty_minutes) * 60.0 + EPS_T {
-            out.add(
+        let max_duty = f64::from(vt.max_duty_minutes) * 60.0;
+        if duration > max_duty + EPS_T {
+            out.add_by(
                 Rule::Duty,
                 r,
                 None,
@@ -577,6 +725,8 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                     duration / 60.0,
                     vt.max_duty_minutes
                 ),
+                duration - max_duty,
+                "s",
             );
         }
         // Arithmetic of the route.
@@ -604,9 +754,7 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
                 ),
             );
         }
-        let cost = vt.daily_fixed_cost()
-            + vt.cost_per_km * distance / 1000.0
-            + vt.cost_per_hour * duration / 3600.0;
+        let cost = vt.run_cost(distance, duration);
         if !close(route.cost, cost) {
             out.add(
                 Rule::Arithmetic,
@@ -620,12 +768,14 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
     for (t, n) in per_type {
         if let Some(vt) = problem.vehicle_type(t) {
             if n > vt.count {
-                out.add(
+                out.add_by(
                     Rule::FleetSize,
                     None,
                     None,
                     None,
                     format!("{n} runs of {t} but the fleet has {}", vt.count),
+                    f64::from(n - vt.count),
+                    "vehicles",
                 );
             }
         }

@@ -49,6 +49,7 @@ fn vehicle(id: &str, count: u32, seats: u32, wc: u32, per_wc: u32, pa: bool) -> 
         assistant_cost_per_day: if pa { 50.0 } else { 0.0 },
         max_duty_minutes: 180,
         shift: TimeWindow::new(TimeOfDay::hm(6, 30), TimeOfDay::hm(11, 0)),
+        pm_shift: None,
         borough: None,
     }
 }
@@ -133,7 +134,7 @@ fn route(
         let open = if at_school {
             let s = p.school(&first.school).unwrap();
             match p.session {
-                Session::Am => s.am_arrival.open.secs_f64(),
+                Session::Am | Session::Day => s.am_arrival.open.secs_f64(),
                 Session::Pm => s.pm_departure.open.secs_f64(),
             }
         } else {
@@ -765,8 +766,9 @@ fn csv_outputs_round_trip() {
     );
     let mut buf = Vec::new();
     write_rows(&stops, &mut buf).unwrap();
-    assert!(String::from_utf8_lossy(&buf)
-        .starts_with("vehicle,run,stop,kind,pupils,lat,lon,arrival,departure,seated,wheelchair\n"));
+    assert!(String::from_utf8_lossy(&buf).starts_with(
+        "session,vehicle,run,stop,kind,pupils,lat,lon,arrival,departure,seated,wheelchair\n"
+    ));
     assert_eq!(read_rows::<StopRow, _>(&buf[..]).unwrap(), stops);
     let pupils = pupil_rows(&p, &plan);
     let mut buf = Vec::new();

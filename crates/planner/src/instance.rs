@@ -27,18 +27,94 @@ pub struct InstanceMap {
     pub request_pupil: Vec<usize>,
     /// Vehicle type index in `problem.fleet` for each engine vehicle type.
     pub vehicle_fleet: Vec<usize>,
+    /// The vehicles (indices within their fleet type) of each engine
+    /// vehicle type: its routes get them in this order.
+    pub vehicle_indices: Vec<Vec<u32>>,
     /// Pupils left out before the search, with the reason.
     pub excluded: Vec<(usize, UnassignedReason)>,
 }
 
-/// Builds the engine instance for `problem` over `travel`.
+impl InstanceMap {
+    /// The engine request of each pupil index (of `problem.pupils`).
+    pub fn pupil_requests(&self) -> HashMap<usize, usize> {
+        self.request_pupil
+            .iter()
+            .enumerate()
+            .map(|(r, &p)| (p, r))
+            .collect()
+    }
+
+    /// The engine vehicle type that holds vehicle `index` of fleet type
+    /// `fleet`, if any.
+    pub fn engine_type_of(&self, fleet: usize, index: u32) -> Option<usize> {
+        (0..self.vehicle_fleet.len())
+            .find(|&e| self.vehicle_fleet[e] == fleet && self.vehicle_indices[e].contains(&index))
+    }
+}
+
+/// A group of physical vehicles of one fleet type that the engine sees as
+/// one vehicle type: a whole fleet type, or (day plans, re-plans) single
+/// vehicles with their own cost and shift.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VehicleGroup {
+    /// Index into `problem.fleet`.
+    pub fleet: usize,
+    /// The vehicles of the group (0-based indices within the fleet type).
+    pub indices: Vec<u32>,
+    /// Fixed cost of using one of them in the engine's objective (the day
+    /// rate, or 0 for a vehicle whose day rate the other session pays).
+    pub fixed_cost: f64,
+    /// Earliest depot departure and latest return, seconds.
+    pub shift: (f64, f64),
+}
+
+impl VehicleGroup {
+    /// Every vehicle of every fleet type, one group per type, on the
+    /// problem session's shifts at the full day rate.
+    pub fn whole_fleet(problem: &Problem) -> Vec<VehicleGroup> {
+        problem
+            .fleet
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.count > 0)
+            .map(|(fi, v)| VehicleGroup::of(problem, fi, (0..v.count).collect()))
+            .collect()
+    }
+
+    /// Vehicles `indices` of fleet type `fleet`, on the problem session's
+    /// shift at the full day rate.
+    pub fn of(problem: &Problem, fleet: usize, indices: Vec<u32>) -> VehicleGroup {
+        let v = &problem.fleet[fleet];
+        let shift = v.shift_for(problem.session);
+        VehicleGroup {
+            fleet,
+            indices,
+            fixed_cost: v.daily_fixed_cost(),
+            shift: (shift.open.secs_f64(), shift.close.secs_f64()),
+        }
+    }
+}
+
+/// Builds the engine instance for `problem` over `travel`, with the whole
+/// fleet.
 pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Instance, InstanceMap) {
+    build_instance_with(problem, travel, &VehicleGroup::whole_fleet(problem))
+}
+
+/// Builds the engine instance for `problem` over `travel` with the
+/// vehicles in `groups` (empty groups are left out).
+pub fn build_instance_with(
+    problem: &Problem,
+    travel: &TravelTimes,
+    groups: &[VehicleGroup],
+) -> (engine::Instance, InstanceMap) {
     let idx = |k: &LocationKey| {
         travel
             .index_of(k)
             .expect("travel times cover every problem location")
     };
     let session = problem.session;
+    debug_assert!(session != Session::Day, "an instance is for one session");
 
     let mut request_pupil = Vec::new();
     let mut excluded = Vec::new();
@@ -56,7 +132,7 @@ pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Insta
         let home = idx(&LocationKey::Home(p.id.clone()));
         let sch = idx(&LocationKey::School(school.id.clone()));
         let (from, to) = match session {
-            Session::Am => (home, sch),
+            Session::Am | Session::Day => (home, sch),
             Session::Pm => (sch, home),
         };
         if !travel.duration_by_index(from, to).is_finite() {
@@ -75,7 +151,7 @@ pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Insta
         let home_service = problem.home_service_seconds(p);
         let school_service = problem.school_service_seconds(p);
         let (pickup, delivery) = match session {
-            Session::Am => (
+            Session::Am | Session::Day => (
                 engine::Stop {
                     location: home,
                     tw_open: p.needs.earliest_pickup.map_or(0.0, |t| t.secs_f64()),
@@ -144,13 +220,14 @@ pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Insta
             .collect();
     }
     let mut vehicle_fleet = Vec::new();
-    let vehicle_types = problem
-        .fleet
+    let mut vehicle_indices = Vec::new();
+    let vehicle_types = groups
         .iter()
-        .enumerate()
-        .filter(|(_, v)| v.count > 0)
-        .map(|(fi, v)| {
-            vehicle_fleet.push(fi);
+        .filter(|g| !g.indices.is_empty())
+        .map(|g| {
+            let v = &problem.fleet[g.fleet];
+            vehicle_fleet.push(g.fleet);
+            vehicle_indices.push(g.indices.clone());
             let depot = idx(&LocationKey::Depot(v.id.clone()));
             let mut features = 0;
             if v.tail_lift {
@@ -160,7 +237,7 @@ pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Insta
                 features |= FEATURE_ASSISTANT;
             }
             engine::VehicleType {
-                count: v.count as usize,
+                count: g.indices.len(),
                 start_location: depot,
                 end_location: depot,
                 capacity: vec![
@@ -174,11 +251,11 @@ pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Insta
                     },
                 ],
                 features,
-                fixed_cost: v.daily_fixed_cost(),
+                fixed_cost: g.fixed_cost,
                 cost_per_distance: v.cost_per_km / 1000.0,
                 cost_per_duration: v.cost_per_hour / 3600.0,
-                shift_open: v.shift.open.secs_f64(),
-                shift_close: v.shift.close.secs_f64(),
+                shift_open: g.shift.0,
+                shift_close: g.shift.1,
                 max_duration: Some(f64::from(v.max_duty_minutes) * 60.0),
             }
         })
@@ -202,6 +279,7 @@ pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Insta
         InstanceMap {
             request_pupil,
             vehicle_fleet,
+            vehicle_indices,
             excluded,
         },
     )
@@ -364,14 +442,14 @@ fn to_plan(
     sol: &engine::Solution,
 ) -> Plan {
     let session = problem.session;
-    let mut used: HashMap<usize, u32> = HashMap::new();
+    let mut used: HashMap<usize, usize> = HashMap::new();
     let mut routes = Vec::new();
     let mut rides = Vec::new();
     for r in &sol.routes {
         let vt = &problem.fleet[map.vehicle_fleet[r.vehicle_type]];
-        let index = used.entry(r.vehicle_type).or_default();
-        let vehicle_index = *index;
-        *index += 1;
+        let k = used.entry(r.vehicle_type).or_default();
+        let vehicle_index = map.vehicle_indices[r.vehicle_type][*k];
+        *k += 1;
         let depot_key = LocationKey::Depot(vt.id.clone());
         let depot = |t: f64, load: Load| Stop {
             kind: StopKind::Depot,
@@ -391,13 +469,13 @@ fn to_plan(
             let pi = map.request_pupil[visit.request];
             let p = &problem.pupils[pi];
             let (kind, key) = match (visit.kind, session) {
-                (engine::VisitKind::Pickup, Session::Am) => {
+                (engine::VisitKind::Pickup, Session::Am | Session::Day) => {
                     (StopKind::Pickup, LocationKey::Home(p.id.clone()))
                 }
                 (engine::VisitKind::Pickup, Session::Pm) => {
                     (StopKind::Pickup, LocationKey::School(p.school.clone()))
                 }
-                (engine::VisitKind::Delivery, Session::Am) => {
+                (engine::VisitKind::Delivery, Session::Am | Session::Day) => {
                     (StopKind::Drop, LocationKey::School(p.school.clone()))
                 }
                 (engine::VisitKind::Delivery, Session::Pm) => {
@@ -464,9 +542,7 @@ fn to_plan(
             })
             .sum();
         let duration_s = r.schedule.end - r.schedule.start;
-        let cost = vt.daily_fixed_cost()
-            + vt.cost_per_km * distance_m / 1000.0
-            + vt.cost_per_hour * duration_s / 3600.0;
+        let cost = vt.run_cost(distance_m, duration_s);
         routes.push(Route {
             vehicle_type: vt.id.clone(),
             vehicle_index,
@@ -514,4 +590,37 @@ fn to_plan(
     };
     plan.compute_totals();
     plan
+}
+
+/// The engine visits of a plan's run, in order: each pupil listed at a
+/// pick-up stop boards, each one at a drop alights. `request_of` maps pupil
+/// ids to engine requests; a pupil without one is an error naming them.
+pub fn route_visits(
+    route: &Route,
+    request_of: &HashMap<&str, usize>,
+) -> Result<Vec<engine::Visit>, String> {
+    let mut visits = Vec::new();
+    for stop in &route.stops {
+        let kind = match stop.kind {
+            StopKind::Pickup => engine::VisitKind::Pickup,
+            StopKind::Drop => engine::VisitKind::Delivery,
+            StopKind::Depot => continue,
+        };
+        for p in &stop.pupils {
+            let &request = request_of
+                .get(p.as_str())
+                .ok_or_else(|| format!("pupil {p} is not planned in this session"))?;
+            visits.push(engine::Visit { request, kind });
+        }
+    }
+    Ok(visits)
+}
+
+/// Pupil id → engine request, for [`route_visits`].
+pub fn requests_by_pupil<'a>(problem: &'a Problem, map: &InstanceMap) -> HashMap<&'a str, usize> {
+    map.request_pupil
+        .iter()
+        .enumerate()
+        .map(|(r, &pi)| (problem.pupils[pi].id.as_str(), r))
+        .collect()
 }

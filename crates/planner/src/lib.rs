@@ -10,16 +10,26 @@
 //! * [`build_instance`] maps the SEN problem onto the engine's flat
 //!   pickup-and-delivery [`Instance`](senroute_solver::Instance);
 //! * [`plan`] runs the search and maps its solution back to a [`Plan`], with a
-//!   specific reason for every pupil left out.
+//!   specific reason for every pupil left out;
+//! * [`plan_day`] plans both sessions of a day with each vehicle's day rate
+//!   paid once and crew continuity;
+//! * [`run`] is the pipeline the CLI and the service share: a session or a
+//!   day, planned and checked by the independent validator.
 
 #![warn(missing_docs)]
 
+mod day;
 mod instance;
+mod pipeline;
 mod travel;
 
+pub use day::{changed_vehicle, day_objective, plan_day, plan_given, DayRun};
 pub use instance::{
-    build_instance, plan, plan_with_instance, InstanceMap, PlanOptions, PlanRun, UNASSIGNED_PENALTY,
+    build_instance, build_instance_with, plan, plan_with_instance, requests_by_pupil, route_visits,
+    InstanceMap, PlanOptions, PlanRun, VehicleGroup, UNASSIGNED_PENALTY,
 };
+pub use pipeline::{run, Outcome};
 pub use travel::{fill_boroughs, travel_times, RoadTravel};
 
-pub use senroute_model::{Plan, Problem, TravelTimes};
+pub use senroute_model::{AnyPlan, DayPlan, Plan, Problem, TravelTimes};
+pub use senroute_solver::Progress;

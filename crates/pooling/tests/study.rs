@@ -58,6 +58,7 @@ fn problem() -> Problem {
                 assistant_cost_per_day: if pa { 80.0 } else { 0.0 },
                 max_duty_minutes: 180,
                 shift: TimeWindow::new(TimeOfDay::hm(6, 30), TimeOfDay::hm(10, 30)),
+                pm_shift: None,
                 borough: Some(b.to_string()),
             };
             [v("TAXI", 5, 4, false, 60.0), v("BUS", 1, 8, true, 140.0)]

@@ -14,10 +14,11 @@ fn props(pairs: Vec<(&str, JsonValue)>) -> JsonObject {
 /// The plan as GeoJSON features: first one LineString per run (in run
 /// order), then one Point per stop of each run.
 ///
-/// LineString properties: `feature` (`"run"`), `run` (1-based), `vehicle`
+/// LineString properties: `feature` (`"run"`), `session` (`am`/`pm`),
+/// `run` (1-based within the session), `vehicle`
 /// (label), `vehicle_type`, `stops`, `pupils`, `distance_km`,
 /// `duration_min`, `cost`, `stroke` (the run's map colour). Point
-/// properties: `feature` (`"stop"`), `run`, `vehicle`, `stop` (0 = leaving
+/// properties: `feature` (`"stop"`), `session`, `run`, `vehicle`, `stop` (0 = leaving
 /// the depot), `kind`, `location`, `pupils` (array of ids), `arrival`,
 /// `departure` (`HH:MM:SS`), `load`, `marker-color`.
 pub fn routes_geojson(plan: &Plan, geometry: &Geometry) -> FeatureCollection {
@@ -45,6 +46,7 @@ pub fn routes_geojson(plan: &Plan, geometry: &Geometry) -> FeatureCollection {
             id: None,
             properties: Some(props(vec![
                 ("feature", "run".into()),
+                ("session", plan.session.to_string().into()),
                 ("run", (i + 1).into()),
                 ("vehicle", r.label().into()),
                 ("vehicle_type", r.vehicle_type.clone().into()),
@@ -69,6 +71,7 @@ pub fn routes_geojson(plan: &Plan, geometry: &Geometry) -> FeatureCollection {
                 id: None,
                 properties: Some(props(vec![
                     ("feature", "stop".into()),
+                    ("session", plan.session.to_string().into()),
                     ("run", (i + 1).into()),
                     ("vehicle", r.label().into()),
                     ("stop", n.into()),
@@ -89,6 +92,15 @@ pub fn routes_geojson(plan: &Plan, geometry: &Geometry) -> FeatureCollection {
         features,
         foreign_members: None,
     }
+}
+
+/// A day's runs and stops: the AM plan's features, then the PM plan's
+/// (each feature says its `session`).
+pub fn day_routes_geojson(day: &senroute_model::DayPlan, geometry: &Geometry) -> FeatureCollection {
+    let mut out = routes_geojson(&day.am, geometry);
+    out.features
+        .extend(routes_geojson(&day.pm, geometry).features);
+    out
 }
 
 /// Rounds to `digits` decimals. Non-finite values pass through unchanged

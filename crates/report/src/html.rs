@@ -7,7 +7,7 @@ use crate::geometry::Geometry;
 use crate::kpi::{format_pounds, Kpis};
 use crate::map::{map_svg, route_colour, MapOptions};
 use senroute_model::time::format_clock;
-use senroute_model::{LocationKey, Plan, Problem, Session};
+use senroute_model::{DayPlan, LocationKey, Plan, Problem, Session};
 use std::fmt::Write as _;
 
 const STYLE: &str = "\
@@ -54,11 +54,22 @@ fn hhmm(seconds: f64) -> String {
 /// HTML-escaped; the page references no external script, stylesheet, font
 /// or image.
 pub fn report_html(problem: &Problem, plan: &Plan, geometry: &Geometry) -> String {
-    let k = Kpis::from_plan(problem, plan);
-    let session = match plan.session {
+    let session = session_name(plan.session);
+    let mut h = head(problem, session);
+    session_body(&mut h, problem, plan, geometry, false);
+    h.push_str("</body></html>\n");
+    h
+}
+
+fn session_name(s: Session) -> &'static str {
+    match s {
         Session::Am => "morning (AM), home to school",
         Session::Pm => "afternoon (PM), school to home",
-    };
+        Session::Day => "the day (AM and PM)",
+    }
+}
+
+fn head(problem: &Problem, session: &str) -> String {
     let mut h = String::new();
     let _ = write!(
         h,
@@ -70,20 +81,108 @@ pub fn report_html(problem: &Problem, plan: &Plan, geometry: &Geometry) -> Strin
         problem.schools.len(),
         problem.fleet.len()
     );
+    h
+}
 
+fn kpi_boxes(h: &mut String, rows: Vec<(&'static str, String)>, bad: impl Fn(&str) -> bool) {
     h.push_str("<section class=\"kpis\">");
-    for (label, value) in k.rows() {
-        let bad = (label == "Over ride cap" && k.pupils_over_cap > 0)
-            || (label == "Unassigned" && k.unassigned > 0);
+    for (label, value) in rows {
         let _ = write!(
             h,
             "<div class=\"kpi{}\"><span class=\"v\">{}</span><span class=\"l\">{}</span></div>",
-            if bad { " bad" } else { "" },
+            if bad(label) { " bad" } else { "" },
             escape(&value),
             escape(label)
         );
     }
     h.push_str("</section>");
+}
+
+/// The day's page: the day's figures (each vehicle's day rate once, crew
+/// continuity), then the AM and the PM plan each with its map, runs, rides
+/// and unassigned pupils.
+pub fn day_report_html(problem: &Problem, day: &DayPlan, geometry: &Geometry) -> String {
+    let t = &day.totals;
+    let mut h = head(problem, session_name(Session::Day));
+    let continuity = t.continuity.map_or_else(
+        || "–".to_string(),
+        |c| {
+            format!(
+                "{:.0} % ({} of {})",
+                c * 100.0,
+                t.same_vehicle,
+                t.both_sessions
+            )
+        },
+    );
+    kpi_boxes(
+        &mut h,
+        vec![
+            ("Cost per day", format_pounds(t.cost)),
+            ("Vehicles", t.vehicles.to_string()),
+            ("Day rates", format_pounds(t.day_rates)),
+            ("AM running", format_pounds(t.am_running_cost)),
+            ("PM running", format_pounds(t.pm_running_cost)),
+            ("Same vehicle AM and PM", continuity),
+            ("Vehicle-km", format!("{:.1} km", t.distance_m / 1000.0)),
+            ("Unassigned", t.unassigned.to_string()),
+        ],
+        |label| label == "Unassigned" && t.unassigned > 0,
+    );
+    let _ = write!(
+        h,
+        "<p class=\"sub\">Each vehicle's day rate (with its passenger assistant) is counted once for the day; runs add their per-km and per-hour costs. Crew continuity: {}.</p>",
+        day.continuity
+    );
+    for plan in day.plans() {
+        let _ = write!(
+            h,
+            "<h2 style=\"font-size:1.35em;margin-top:36px\">{}</h2>",
+            escape(&capitalise(session_name(plan.session)))
+        );
+        session_body(
+            &mut h,
+            &problem.for_session(plan.session),
+            plan,
+            geometry,
+            true,
+        );
+    }
+    h.push_str("</body></html>\n");
+    h
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// KPIs, map, runs, rides and unassigned pupils of one session's plan. In a
+/// day (`in_day`) the session shows its running cost, not a cost per day.
+fn session_body(h: &mut String, problem: &Problem, plan: &Plan, geometry: &Geometry, in_day: bool) {
+    let k = Kpis::from_plan(problem, plan);
+    let mut rows = k.rows();
+    if in_day {
+        let running: f64 = plan
+            .routes
+            .iter()
+            .filter_map(|r| {
+                let vt = problem.vehicle_type(&r.vehicle_type)?;
+                Some(vt.running_cost(r.distance_m, r.duration_s))
+            })
+            .sum();
+        for row in &mut rows {
+            if row.0 == "Cost per day" {
+                *row = ("Running cost", format_pounds(running));
+            }
+        }
+    }
+    kpi_boxes(h, rows, |label| {
+        (label == "Over ride cap" && k.pupils_over_cap > 0)
+            || (label == "Unassigned" && k.unassigned > 0)
+    });
 
     // The map first: it is what people look at.
     let svg = map_svg(problem, plan, geometry, &MapOptions::default());
@@ -189,6 +288,4 @@ pub fn report_html(problem: &Problem, plan: &Plan, geometry: &Geometry) -> Strin
         }
         h.push_str("</tbody></table>");
     }
-    h.push_str("</body></html>\n");
-    h
 }

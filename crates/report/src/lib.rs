@@ -58,18 +58,18 @@ mod png;
 mod summary;
 
 pub use escape::escape;
-pub use geojson_out::routes_geojson;
+pub use geojson_out::{day_routes_geojson, routes_geojson};
 pub use geometry::Geometry;
-pub use html::report_html;
+pub use html::{day_report_html, report_html};
 pub use kpi::{format_pounds, Kpis, OVER_CAP_TOLERANCE_S};
 pub use map::{
     map_svg, plan_bbox, route_colour, union_bbox, view_bbox, MapOptions, Projection, PALETTE,
 };
 pub use png::{map_png, svg_to_png};
-pub use summary::{text_summary, SUMMARY_UNASSIGNED_LINES};
+pub use summary::{day_text_summary, text_summary, SUMMARY_UNASSIGNED_LINES};
 
-use senroute_model::csv_out::{pupil_rows, stop_rows, write_rows};
-use senroute_model::{Plan, Problem};
+use senroute_model::csv_out::{day_pupil_rows, day_stop_rows, pupil_rows, stop_rows, write_rows};
+use senroute_model::{AnyPlan, DayPlan, Plan, Problem};
 use std::path::{Path, PathBuf};
 
 /// Scale of `map.png` relative to the SVG map's pixel size: 2 gives a
@@ -124,21 +124,37 @@ pub struct OutputPaths {
     pub routes_geojson: PathBuf,
     /// The self-contained report page (`report.html`).
     pub report_html: PathBuf,
-    /// The map image (`map.png`).
+    /// The map image (`map.png`; of the AM in a day).
     pub map_png: PathBuf,
+    /// A day's PM map (`map-pm.png`).
+    pub map_pm_png: Option<PathBuf>,
 }
 
 impl OutputPaths {
+    fn in_dir(dir: &Path) -> OutputPaths {
+        OutputPaths {
+            routes_csv: dir.join("routes.csv"),
+            pupils_csv: dir.join("pupils.csv"),
+            plan_json: dir.join("plan.json"),
+            routes_geojson: dir.join("routes.geojson"),
+            report_html: dir.join("report.html"),
+            map_png: dir.join("map.png"),
+            map_pm_png: None,
+        }
+    }
+
     /// All paths, in the order written.
-    pub fn all(&self) -> [&Path; 6] {
-        [
+    pub fn all(&self) -> Vec<&Path> {
+        let mut all: Vec<&Path> = vec![
             &self.routes_csv,
             &self.pupils_csv,
             &self.plan_json,
             &self.routes_geojson,
             &self.report_html,
             &self.map_png,
-        ]
+        ];
+        all.extend(self.map_pm_png.as_deref());
+        all
     }
 }
 
@@ -174,14 +190,7 @@ pub fn write_outputs(
         path: dir.to_path_buf(),
         source,
     })?;
-    let paths = OutputPaths {
-        routes_csv: dir.join("routes.csv"),
-        pupils_csv: dir.join("pupils.csv"),
-        plan_json: dir.join("plan.json"),
-        routes_geojson: dir.join("routes.geojson"),
-        report_html: dir.join("report.html"),
-        map_png: dir.join("map.png"),
-    };
+    let paths = OutputPaths::in_dir(dir);
     write_csv(&paths.routes_csv, &stop_rows(plan))?;
     write_csv(&paths.pupils_csv, &pupil_rows(problem, plan))?;
     let json = serde_json::to_vec_pretty(plan).map_err(|source| ReportError::Json {
@@ -198,4 +207,59 @@ pub fn write_outputs(
     let png = map_png(problem, plan, geometry, &MapOptions::default(), PNG_SCALE)?;
     write_file(&paths.map_png, &png)?;
     Ok(paths)
+}
+
+/// Writes every output of a day plan into `dir`: `routes.csv` and
+/// `pupils.csv` with the AM rows then the PM rows (column `session`),
+/// `plan.json` (the [`DayPlan`]), `routes.geojson` (both sessions),
+/// `report.html` (the day's figures, then each session) and the maps of
+/// the AM (`map.png`) and the PM (`map-pm.png`).
+pub fn write_day_outputs(
+    dir: impl AsRef<Path>,
+    problem: &Problem,
+    day: &DayPlan,
+    geometry: &Geometry,
+) -> Result<OutputPaths, ReportError> {
+    let dir = dir.as_ref();
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let mut paths = OutputPaths::in_dir(dir);
+    paths.map_pm_png = Some(dir.join("map-pm.png"));
+    write_csv(&paths.routes_csv, &day_stop_rows(day))?;
+    write_csv(&paths.pupils_csv, &day_pupil_rows(problem, day))?;
+    let json = serde_json::to_vec_pretty(day).map_err(|source| ReportError::Json {
+        what: "the day plan",
+        source,
+    })?;
+    write_file(&paths.plan_json, &json)?;
+    let geojson = day_routes_geojson(day, geometry).to_string();
+    write_file(&paths.routes_geojson, geojson.as_bytes())?;
+    write_file(
+        &paths.report_html,
+        day_report_html(problem, day, geometry).as_bytes(),
+    )?;
+    for (plan, path) in [
+        (&day.am, &paths.map_png),
+        (&day.pm, paths.map_pm_png.as_ref().expect("set above")),
+    ] {
+        let session = problem.for_session(plan.session);
+        let png = map_png(&session, plan, geometry, &MapOptions::default(), PNG_SCALE)?;
+        write_file(path, &png)?;
+    }
+    Ok(paths)
+}
+
+/// [`write_outputs`] or [`write_day_outputs`], as the plan is.
+pub fn write_any_outputs(
+    dir: impl AsRef<Path>,
+    problem: &Problem,
+    plan: &AnyPlan,
+    geometry: &Geometry,
+) -> Result<OutputPaths, ReportError> {
+    match plan {
+        AnyPlan::Day(d) => write_day_outputs(dir, problem, d, geometry),
+        AnyPlan::Session(p) => write_outputs(dir, problem, p, geometry),
+    }
 }

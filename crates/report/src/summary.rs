@@ -2,7 +2,7 @@
 
 use crate::kpi::{format_pounds, Kpis};
 use senroute_model::time::format_clock;
-use senroute_model::{Plan, Problem, StopKind};
+use senroute_model::{DayPlan, Plan, Problem, StopKind};
 use std::fmt::Write as _;
 
 /// Unplaced pupils listed by name in the summary before it says "and N more".
@@ -12,7 +12,6 @@ pub const SUMMARY_UNASSIGNED_LINES: usize = 8;
 /// first [`SUMMARY_UNASSIGNED_LINES`] unplaced pupils with their reasons.
 pub fn text_summary(problem: &Problem, plan: &Plan) -> String {
     let k = Kpis::from_plan(problem, plan);
-    let minutes = |m: Option<f64>| m.map_or_else(|| "–".to_string(), |m| format!("{m:.1} min"));
     let mut s = String::new();
     let _ = writeln!(
         s,
@@ -22,6 +21,63 @@ pub fn text_summary(problem: &Problem, plan: &Plan) -> String {
         format_pounds(k.cost_per_day),
         k.vehicle_km
     );
+    session_lines(&mut s, plan, &k);
+    s
+}
+
+/// The day's figures (each vehicle's day rate once, crew continuity), then
+/// each session's runs and unplaced pupils as in [`text_summary`].
+pub fn day_text_summary(problem: &Problem, day: &DayPlan) -> String {
+    let t = &day.totals;
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Day plan: {} vehicles, {} per day (day rates {} + AM running {} + PM running {}), {:.1} vehicle-km",
+        t.vehicles,
+        format_pounds(t.cost),
+        format_pounds(t.day_rates),
+        format_pounds(t.am_running_cost),
+        format_pounds(t.pm_running_cost),
+        t.distance_m / 1000.0
+    );
+    let _ = match t.continuity {
+        Some(c) => writeln!(
+            s,
+            "Crew continuity ({}): {} of {} pupils travelling both sessions on the same vehicle AM and PM ({:.1} %)",
+            day.continuity,
+            t.same_vehicle,
+            t.both_sessions,
+            c * 100.0
+        ),
+        None => writeln!(s, "Crew continuity ({}): no pupil travels in both sessions", day.continuity),
+    };
+    for plan in day.plans() {
+        let session = problem.for_session(plan.session);
+        let k = Kpis::from_plan(&session, plan);
+        let running: f64 = plan
+            .routes
+            .iter()
+            .filter_map(|r| {
+                let vt = problem.vehicle_type(&r.vehicle_type)?;
+                Some(vt.running_cost(r.distance_m, r.duration_s))
+            })
+            .sum();
+        let _ = writeln!(
+            s,
+            "{}: {} runs, {} running cost, {:.1} vehicle-km",
+            plan.session.label(),
+            k.vehicles,
+            format_pounds(running),
+            k.vehicle_km
+        );
+        session_lines(&mut s, plan, &k);
+    }
+    s
+}
+
+/// Pupils, one line per run and the first unplaced pupils.
+fn session_lines(s: &mut String, plan: &Plan, k: &Kpis) {
+    let minutes = |m: Option<f64>| m.map_or_else(|| "–".to_string(), |m| format!("{m:.1} min"));
     let _ = writeln!(
         s,
         "Pupils: {} placed, {} unassigned; ride mean {}, worst {}; {} over their cap",
@@ -71,5 +127,4 @@ pub fn text_summary(problem: &Problem, plan: &Plan) -> String {
             plan.unassigned.len() - SUMMARY_UNASSIGNED_LINES
         );
     }
-    s
 }

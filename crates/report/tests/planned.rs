@@ -93,6 +93,7 @@ fn check_session(net: &RoadNetwork, session: Session) {
     let (session_text, home_kind) = match session {
         Session::Am => ("morning (AM), home to school", StopKind::Pickup),
         Session::Pm => ("afternoon (PM), school to home", StopKind::Drop),
+        Session::Day => unreachable!("a session plan"),
     };
     assert!(html.contains(session_text));
     // Home stops are pick-ups in the morning and drops in the afternoon,

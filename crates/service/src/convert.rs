@@ -9,9 +9,9 @@
 use crate::pb::v1 as pb;
 use crate::store::{JobRecord, JobState};
 use senroute_model::{
-    check_problem, InputErrors, InputIssue, JsonLocator, Location, LocationKey, Matrices, Needs,
-    Phase, Plan, Problem, Pupil, School, Session, Sessions, Settings, StopKind, TimeOfDay,
-    TimeWindow, UnassignedReason, VehicleType,
+    check_problem, Continuity, DayPlan, InputErrors, InputIssue, JsonLocator, Location,
+    LocationKey, Matrices, Needs, Phase, Plan, Problem, Pupil, School, Session, Sessions, Settings,
+    StopKind, TimeOfDay, TimeWindow, UnassignedReason, VehicleType,
 };
 
 /// Prefix of every field path: the problem is field `problem` of
@@ -264,12 +264,17 @@ pub fn problem_from_proto(p: &pb::Problem) -> Result<Problem, InputErrors> {
                 assistant_cost_per_day: v.assistant_cost_per_day,
                 max_duty_minutes: v.max_duty_minutes,
                 shift: window(&mut e, &format!("{path}.shift"), v.shift.as_ref()),
+                pm_shift: v
+                    .pm_shift
+                    .as_ref()
+                    .map(|w| window(&mut e, &format!("{path}.pm_shift"), Some(w))),
                 borough: borough(&v.borough),
             }
         })
         .collect();
     let session = match pb::Session::try_from(p.session) {
         Ok(pb::Session::Pm) => Session::Pm,
+        Ok(pb::Session::Day) => Session::Day,
         Ok(pb::Session::Am | pb::Session::Unspecified) => Session::Am,
         Err(_) => {
             unknown_enum(&mut e, format!("{PROBLEM_PATH}.session"), p.session);
@@ -288,6 +293,22 @@ pub fn problem_from_proto(p: &pb::Problem) -> Result<Problem, InputErrors> {
             .unwrap_or(d.wheelchair_boarding_minutes),
         time_limit_seconds: s.time_limit_seconds.unwrap_or(d.time_limit_seconds),
         seed: s.seed.unwrap_or(d.seed),
+        continuity: match pb::Continuity::try_from(s.continuity) {
+            Ok(pb::Continuity::Hard) => Continuity::Hard,
+            Ok(pb::Continuity::None) => Continuity::None,
+            Ok(pb::Continuity::Preferred | pb::Continuity::Unspecified) => Continuity::Preferred,
+            Err(_) => {
+                unknown_enum(
+                    &mut e,
+                    format!("{PROBLEM_PATH}.settings.continuity"),
+                    s.continuity,
+                );
+                Continuity::Preferred
+            }
+        },
+        continuity_cost_per_pupil: s
+            .continuity_cost_per_pupil
+            .unwrap_or(d.continuity_cost_per_pupil),
     };
     let matrices = p.matrices.as_ref().map(|m| matrices(&mut e, m));
     let problem = Problem {
@@ -404,9 +425,43 @@ fn key_to_proto(k: &LocationKey) -> pb::LocationKey {
 }
 
 fn session_to_proto(s: Session) -> i32 {
-    match s {
-        Session::Am => pb::Session::Am as i32,
-        Session::Pm => pb::Session::Pm as i32,
+    (match s {
+        Session::Am => pb::Session::Am,
+        Session::Pm => pb::Session::Pm,
+        Session::Day => pb::Session::Day,
+    }) as i32
+}
+
+fn continuity_to_proto(c: Continuity) -> i32 {
+    (match c {
+        Continuity::Hard => pb::Continuity::Hard,
+        Continuity::Preferred => pb::Continuity::Preferred,
+        Continuity::None => pb::Continuity::None,
+    }) as i32
+}
+
+/// Converts a (possibly redacted) day plan.
+pub fn day_plan_to_proto(d: &DayPlan) -> pb::DayPlan {
+    let t = &d.totals;
+    pb::DayPlan {
+        am: Some(plan_to_proto(&d.am)),
+        pm: Some(plan_to_proto(&d.pm)),
+        continuity: continuity_to_proto(d.continuity),
+        totals: Some(pb::DayTotals {
+            vehicles: count(t.vehicles),
+            cost: t.cost,
+            day_rates: t.day_rates,
+            am_running_cost: t.am_running_cost,
+            pm_running_cost: t.pm_running_cost,
+            distance_m: t.distance_m,
+            duration_s: t.duration_s,
+            ride_s: t.ride_s,
+            assigned: count(t.assigned),
+            unassigned: count(t.unassigned),
+            both_sessions: count(t.both_sessions),
+            same_vehicle: count(t.same_vehicle),
+            continuity: t.continuity,
+        }),
     }
 }
 
@@ -418,6 +473,7 @@ fn reason_to_proto(r: &UnassignedReason) -> pb::UnassignedReason {
         UnassignedReason::DutyInfeasible { .. } => pb::UnassignedReason::DutyInfeasible,
         UnassignedReason::FleetCapacity { .. } => pb::UnassignedReason::FleetCapacity,
         UnassignedReason::Unreachable { .. } => pb::UnassignedReason::Unreachable,
+        UnassignedReason::CrewContinuity { .. } => pb::UnassignedReason::CrewContinuity,
     }
 }
 
@@ -591,6 +647,7 @@ pub fn problem_to_proto(p: &Problem) -> pb::Problem {
                 assistant_cost_per_day: v.assistant_cost_per_day,
                 max_duty_minutes: v.max_duty_minutes,
                 shift: window_to_proto(v.shift),
+                pm_shift: v.pm_shift.and_then(window_to_proto),
                 borough: v.borough.clone().unwrap_or_default(),
             })
             .collect(),
@@ -601,6 +658,8 @@ pub fn problem_to_proto(p: &Problem) -> pb::Problem {
             wheelchair_boarding_minutes: Some(p.settings.wheelchair_boarding_minutes),
             time_limit_seconds: Some(p.settings.time_limit_seconds),
             seed: Some(p.settings.seed),
+            continuity: continuity_to_proto(p.settings.continuity),
+            continuity_cost_per_pupil: Some(p.settings.continuity_cost_per_pupil),
         }),
         matrices: p.matrices.as_ref().map(|m| pb::Matrices {
             locations: m.locations.iter().map(key_to_proto).collect(),

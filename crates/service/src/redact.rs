@@ -20,9 +20,10 @@
 //! shared in full: the participating boroughs share the vehicles.
 
 use crate::auth::hex;
-use senroute_model::{Location, LocationKey, Plan, Problem, UnassignedReason};
+use senroute_model::{AnyPlan, Location, LocationKey, Plan, Problem, UnassignedReason};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::collections::HashSet;
 
 /// The opaque token of a redacted pupil id.
 pub fn token(salt: &[u8], pupil_id: &str) -> String {
@@ -49,18 +50,57 @@ pub fn redact_plan(
     viewer: &str,
     salt: &[u8],
 ) -> (Plan, u32) {
-    let hidden: HashMap<&str, String> = problem
+    let hidden = hidden_pupils(problem, owner, viewer, salt);
+    let mut seen = HashSet::new();
+    let out = redact_with(plan, &hidden, &mut seen);
+    (out, u32::try_from(seen.len()).unwrap_or(u32::MAX))
+}
+
+/// A session or day plan as `viewer` may see it (each session plan redacted
+/// alike, tokens the same in both), and how many pupils were redacted.
+pub fn redact_any_plan(
+    plan: &AnyPlan,
+    problem: &Problem,
+    owner: &str,
+    viewer: &str,
+    salt: &[u8],
+) -> (AnyPlan, u32) {
+    let hidden = hidden_pupils(problem, owner, viewer, salt);
+    let mut seen = HashSet::new();
+    let out = match plan {
+        AnyPlan::Session(p) => AnyPlan::Session(redact_with(p, &hidden, &mut seen)),
+        AnyPlan::Day(d) => {
+            let mut d = d.clone();
+            d.am = redact_with(&d.am, &hidden, &mut seen);
+            d.pm = redact_with(&d.pm, &hidden, &mut seen);
+            AnyPlan::Day(d)
+        }
+    };
+    (out, u32::try_from(seen.len()).unwrap_or(u32::MAX))
+}
+
+/// Token of each pupil `viewer` may not see.
+fn hidden_pupils<'a>(
+    problem: &'a Problem,
+    owner: &str,
+    viewer: &str,
+    salt: &[u8],
+) -> HashMap<&'a str, String> {
+    problem
         .pupils
         .iter()
         .filter(|p| pupil_borough(problem, owner, &p.id) != viewer)
         .map(|p| (p.id.as_str(), token(salt, &p.id)))
-        .collect();
+        .collect()
+}
+
+/// `plan` with the `hidden` pupils redacted; adds those it names to `seen`.
+fn redact_with(plan: &Plan, hidden: &HashMap<&str, String>, seen: &mut HashSet<String>) -> Plan {
     if hidden.is_empty() {
-        return (plan.clone(), 0);
+        return plan.clone();
     }
     let map = |id: &str| hidden.get(id).cloned().unwrap_or_else(|| id.to_string());
     let mut out = plan.clone();
-    let mut seen = std::collections::HashSet::new();
     for route in &mut out.routes {
         for stop in &mut route.stops {
             for p in &mut stop.pupils {
@@ -88,12 +128,12 @@ pub fn redact_plan(
             seen.insert(u.pupil.clone());
             "withheld: pupil of another borough".to_string()
         } else {
-            replace_words(u.reason.detail(), &hidden)
+            replace_words(u.reason.detail(), hidden)
         };
         set_detail(&mut u.reason, detail);
         u.pupil = map(&u.pupil);
     }
-    (out, u32::try_from(seen.len()).unwrap_or(u32::MAX))
+    out
 }
 
 fn set_detail(r: &mut UnassignedReason, new: String) {
@@ -103,7 +143,8 @@ fn set_detail(r: &mut UnassignedReason, new: String) {
         | UnassignedReason::RideTimeInfeasible { detail }
         | UnassignedReason::DutyInfeasible { detail }
         | UnassignedReason::FleetCapacity { detail }
-        | UnassignedReason::Unreachable { detail } => *detail = new,
+        | UnassignedReason::Unreachable { detail }
+        | UnassignedReason::CrewContinuity { detail } => *detail = new,
     }
 }
 

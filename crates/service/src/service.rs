@@ -3,18 +3,20 @@
 //! convert back.
 
 use crate::auth::Caller;
-use crate::convert::{invalid_argument, job_to_proto, plan_to_proto, problem_from_proto};
+use crate::convert::{
+    day_plan_to_proto, invalid_argument, job_to_proto, plan_to_proto, problem_from_proto,
+};
 use crate::events::{Hub, JobEvent};
 use crate::pb::v1 as pb;
 use crate::pb::v1::routing_service_server::RoutingService;
-use crate::redact::redact_plan;
+use crate::redact::redact_any_plan;
 use crate::store::{
     clip, InsertOutcome, JobRecord, JobSearch, JobState, JobStore, NewJob, Quotas, StoreError,
 };
 use crate::watch::live_progress;
 use crate::worker::{now_ms, WorkerPool};
 use prost::Message;
-use senroute_model::{InputErrors, InputIssue, Plan, Problem};
+use senroute_model::{AnyPlan, InputErrors, InputIssue, Problem};
 use senroute_roads::RoadNetwork;
 use std::collections::BTreeSet;
 use std::pin::Pin;
@@ -437,13 +439,19 @@ impl RoutingService for RoutingServiceImpl {
         };
         let corrupt =
             |e: serde_json::Error| Status::internal(format!("stored plan unreadable: {e}"));
-        let plan: Plan = serde_json::from_str(&plan_json).map_err(corrupt)?;
+        let plan: AnyPlan = serde_json::from_str(&plan_json).map_err(corrupt)?;
         let problem: Problem = serde_json::from_str(&problem_json).map_err(corrupt)?;
-        let (plan, redacted) = redact_plan(&plan, &problem, &job.owner, &caller.borough, &job.salt);
+        let (plan, redacted) =
+            redact_any_plan(&plan, &problem, &job.owner, &caller.borough, &job.salt);
+        let (plan, day_plan) = match &plan {
+            AnyPlan::Session(p) => (Some(plan_to_proto(p)), None),
+            AnyPlan::Day(d) => (None, Some(day_plan_to_proto(d))),
+        };
         Ok(Response::new(pb::GetPlanResponse {
             job: Some(self.job_message(&job)),
-            plan: Some(plan_to_proto(&plan)),
+            plan,
             redacted,
+            day_plan,
         }))
     }
 

@@ -21,7 +21,7 @@ use crate::events::{Hub, JobEvent};
 use crate::pb::v1 as pb;
 use crate::store::{Claim, JobRecord, JobSearch, JobStore, Lease, Progress, Renewal, Summary};
 use senroute_model::{Problem, TravelTimes};
-use senroute_planner::{plan, travel_times, PlanOptions};
+use senroute_planner::{run, travel_times, PlanOptions};
 use senroute_roads::RoadNetwork;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -567,8 +567,8 @@ fn plan_job(
         );
     };
     let started = Instant::now();
-    let run = plan(&problem, &travel, &options, &progress);
-    let violations = senroute_model::validate(&problem, &travel, &run.plan);
+    let run = run(&problem, &travel, &options, &progress);
+    let violations = &run.violations;
     if !violations.is_empty() {
         let shown: Vec<String> = violations.iter().take(5).map(ToString::to_string).collect();
         return Outcome::Failed(format!(
@@ -579,10 +579,10 @@ fn plan_job(
         ));
     }
     let summary = Summary {
-        cost: run.plan.totals.cost,
+        cost: run.plan.cost(),
         objective: run.objective,
-        vehicles: u32::try_from(run.plan.totals.vehicles).unwrap_or(u32::MAX),
-        unassigned: u32::try_from(run.plan.totals.unassigned).unwrap_or(u32::MAX),
+        vehicles: u32::try_from(run.plan.vehicles()).unwrap_or(u32::MAX),
+        unassigned: u32::try_from(run.plan.unassigned()).unwrap_or(u32::MAX),
         iterations: run.iterations,
         elapsed_s: started.elapsed().as_secs_f64(),
     };

@@ -83,11 +83,16 @@ fn data(rel: &str) -> PathBuf {
 /// The bundled example with straight-line matrices and a search time limit,
 /// every pupil re-homed to Camden (the pooled test sets boroughs itself).
 fn example(time_limit_s: f64) -> pb::Problem {
+    example_of(Session::Am, time_limit_s)
+}
+
+/// [`example`] for `session` (the matrices cover the session's pupils).
+fn example_of(session: Session, time_limit_s: f64) -> pb::Problem {
     let mut p = read_problem_files(
         &data("data/example/pupils.csv"),
         &data("data/example/schools.csv"),
         &data("data/example/fleet.csv"),
-        Session::Am,
+        session,
         Settings {
             time_limit_seconds: time_limit_s,
             ..Settings::default()
@@ -969,5 +974,79 @@ async fn a_job_left_running_by_a_crash_is_rerun_at_start() {
     );
     let j = state(&mut c, &env.camden, "job_crashed").await;
     assert_eq!(j.attempts, 2, "the crashed attempt counts");
+    server.shutdown().await.unwrap();
+}
+
+/// A day job (SESSION_DAY) answers a day plan: both sessions, each
+/// vehicle's day rate once in the totals, which the finished event quotes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_job_answers_a_day_plan() {
+    use pb::watch_job_response::Event;
+    let env = Env::new();
+    let server = spawn(env.config()).await.unwrap();
+    let mut c = client(&server).await;
+    let mut problem = example_of(Session::Day, 1.0);
+    problem.settings.as_mut().unwrap().continuity = pb::Continuity::Hard as i32;
+    let job = c
+        .submit_job(req(submit(problem.clone(), "day"), &env.camden))
+        .await
+        .unwrap()
+        .into_inner()
+        .job
+        .unwrap();
+    assert_eq!(job.pupils, 16, "every pupil travels in the day");
+    let events = watch(&mut c, &env.camden, &job.job_id).await;
+    let Some(Event::Finished(f)) = events.last() else {
+        panic!("last event {events:?}")
+    };
+    let got = c
+        .get_plan(req(
+            pb::GetPlanRequest {
+                job_id: job.job_id.clone(),
+            },
+            &env.camden,
+        ))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(got.plan.is_none(), "a day job answers day_plan");
+    let day = got.day_plan.unwrap();
+    let (am, pm, totals) = (day.am.unwrap(), day.pm.unwrap(), day.totals.unwrap());
+    assert_eq!(am.session, pb::Session::Am as i32);
+    assert_eq!(pm.session, pb::Session::Pm as i32);
+    assert_eq!(day.continuity, pb::Continuity::Hard as i32);
+    assert!((totals.cost - f.cost).abs() < 1e-9);
+    assert_eq!(totals.vehicles, f.vehicles);
+    let shared: HashSet<(String, u32)> = am
+        .routes
+        .iter()
+        .map(|r| (r.vehicle_type.clone(), r.vehicle_index))
+        .collect();
+    assert!(pm
+        .routes
+        .iter()
+        .any(|r| shared.contains(&(r.vehicle_type.clone(), r.vehicle_index))));
+    assert!(totals.cost < am.totals.unwrap().cost + pm.totals.unwrap().cost);
+    assert_eq!(totals.same_vehicle, {
+        let am_vehicle: std::collections::HashMap<&str, (&str, u32)> = am
+            .rides
+            .iter()
+            .map(|r| {
+                let route = &am.routes[r.route as usize];
+                (
+                    r.pupil.as_str(),
+                    (route.vehicle_type.as_str(), route.vehicle_index),
+                )
+            })
+            .collect();
+        pm.rides
+            .iter()
+            .filter(|r| {
+                let route = &pm.routes[r.route as usize];
+                am_vehicle.get(r.pupil.as_str())
+                    == Some(&(route.vehicle_type.as_str(), route.vehicle_index))
+            })
+            .count() as u32
+    });
     server.shutdown().await.unwrap();
 }

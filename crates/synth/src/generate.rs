@@ -651,6 +651,7 @@ pub fn generate(
                 assistant_cost_per_day: 0.0,
                 max_duty_minutes: params.taxi_max_duty_minutes,
                 shift: TimeWindow::new(params.shift_start, params.shift_end),
+                pm_shift: Some(TimeWindow::new(params.pm_shift_start, params.pm_shift_end)),
                 borough: Some(area.gss.clone()),
             },
             VehicleType {
@@ -668,6 +669,7 @@ pub fn generate(
                 assistant_cost_per_day: params.assistant_cost_per_day,
                 max_duty_minutes: params.bus_max_duty_minutes,
                 shift: TimeWindow::new(params.shift_start, params.shift_end),
+                pm_shift: Some(TimeWindow::new(params.pm_shift_start, params.pm_shift_end)),
                 borough: Some(area.gss.clone()),
             },
             VehicleType {
@@ -685,6 +687,7 @@ pub fn generate(
                 assistant_cost_per_day: params.assistant_cost_per_day,
                 max_duty_minutes: params.bus_max_duty_minutes,
                 shift: TimeWindow::new(params.shift_start, params.shift_end),
+                pm_shift: Some(TimeWindow::new(params.pm_shift_start, params.pm_shift_end)),
                 borough: Some(area.gss.clone()),
             },
         ];

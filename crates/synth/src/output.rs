@@ -42,7 +42,7 @@ pub const SCHOOLS_HEADER: [&str; 11] = [
 ];
 
 /// Header of `fleet.csv` (columns of `senroute_model::csv_in::FLEET_COLUMNS`).
-pub const FLEET_HEADER: [&str; 17] = [
+pub const FLEET_HEADER: [&str; 19] = [
     "id",
     "count",
     "depot_lat",
@@ -60,6 +60,8 @@ pub const FLEET_HEADER: [&str; 17] = [
     "shift_start",
     "shift_end",
     "borough",
+    "pm_shift_start",
+    "pm_shift_end",
 ];
 
 fn yes(b: bool) -> String {
@@ -172,6 +174,8 @@ impl Cohort {
                     v.shift.open.to_string(),
                     v.shift.close.to_string(),
                     v.borough.clone().unwrap_or_default(),
+                    v.pm_shift.map(|w| w.open.to_string()).unwrap_or_default(),
+                    v.pm_shift.map(|w| w.close.to_string()).unwrap_or_default(),
                 ]
             })
             .collect();

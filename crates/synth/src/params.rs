@@ -81,6 +81,12 @@ pub struct CohortParams {
     pub shift_start: TimeOfDay,
     /// End of the morning shift (vehicles back at the depot). Default 10:30.
     pub shift_end: TimeOfDay,
+    /// Start of the afternoon shift. Default 14:00 (*assumption*: leave the
+    /// depot in time for school collections from about 15:00).
+    pub pm_shift_start: TimeOfDay,
+    /// End of the afternoon shift. Default 18:00 (*assumption*: the last
+    /// pupils home by about 16:45, back at the depot with room to spare).
+    pub pm_shift_end: TimeOfDay,
     /// Taxi (4 seats, no wheelchair space, no assistant): fixed cost per day
     /// used, £. Default 60. *Assumption* calibrated on London borough SEN
     /// transport tender prices (a solo taxi route costs roughly £100–£150 a
@@ -148,6 +154,8 @@ impl Default for CohortParams {
             fleet_slack: 1.3,
             shift_start: TimeOfDay::hm(6, 30),
             shift_end: TimeOfDay::hm(10, 30),
+            pm_shift_start: TimeOfDay::hm(14, 0),
+            pm_shift_end: TimeOfDay::hm(18, 0),
             taxi_fixed_cost_per_day: 60.0,
             taxi_cost_per_km: 1.60,
             taxi_cost_per_hour: 12.0,
@@ -245,6 +253,13 @@ impl CohortParams {
                 field: "shift-end",
                 value: self.shift_end.to_string(),
                 detail: format!("must be after --shift-start ({})", self.shift_start),
+            });
+        }
+        if self.pm_shift_end <= self.pm_shift_start {
+            return Err(SynthError::InvalidParam {
+                field: "pm-shift-end",
+                value: self.pm_shift_end.to_string(),
+                detail: format!("must be after --pm-shift-start ({})", self.pm_shift_start),
             });
         }
         for (field, value) in [

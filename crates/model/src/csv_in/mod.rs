@@ -64,6 +64,9 @@ impl Locator for CsvLocator {
             Entity::Vehicle | Entity::Problem if field.column == "fleet" => {
                 return (self.fleet.0.clone(), None, "count".into())
             }
+            Entity::Problem if field.column.ends_with("shift_start") => {
+                return (self.fleet.0.clone(), None, field.column.to_string())
+            }
             Entity::Problem if field.column == "schools" => {
                 return (self.schools.0.clone(), None, "id".into())
             }
@@ -230,6 +233,29 @@ fn parse_fleet(
         let assistant_cost_per_day = r.money("assistant_cost_per_day", false);
         let max_duty_minutes = r.req_count("max_duty_minutes");
         let shift = (r.time("shift_start", true), r.time("shift_end", true));
+        let pm_shift = match (
+            r.time("pm_shift_start", false),
+            r.time("pm_shift_end", false),
+        ) {
+            (Some(a), Some(b)) => Some(TimeWindow::new(a, b)),
+            (None, None) => None,
+            (a, _) => {
+                let (col, other) = if a.is_some() {
+                    ("pm_shift_end", "pm_shift_start")
+                } else {
+                    ("pm_shift_start", "pm_shift_end")
+                };
+                if !r.bad {
+                    r.fail(
+                        col,
+                        "",
+                        format!("value is required with {other}"),
+                        "give both ends of the PM shift, or leave both blank to work the AM shift in the PM too",
+                    );
+                }
+                None
+            }
+        };
         let borough = r.opt_text("borough");
         let vehicle = match shift {
             (Some(a), Some(b)) => Some(VehicleType {
@@ -247,6 +273,7 @@ fn parse_fleet(
                 assistant_cost_per_day,
                 max_duty_minutes,
                 shift: TimeWindow::new(a, b),
+                pm_shift,
                 borough,
             }),
             _ => None,

@@ -63,6 +63,8 @@ pub const FLEET_COLUMNS: (&[&str], &[&str]) = (
         "passenger_assistant",
         "assistant_cost_per_day",
         "borough",
+        "pm_shift_start",
+        "pm_shift_end",
     ],
 );
 

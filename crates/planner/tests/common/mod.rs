@@ -162,9 +162,12 @@ pub fn random_problem_of(rng: &mut StdRng, session: Session, shape: &Shape) -> (
                 assistant_cost_per_day: 40.0,
                 max_duty_minutes: rng.random_range(60..=180),
                 shift: match session {
-                    Session::Am => TimeWindow::new(TimeOfDay::hm(6, 30), TimeOfDay::hm(10, 30)),
                     Session::Pm => TimeWindow::new(TimeOfDay::hm(14, 0), TimeOfDay::hm(18, 0)),
+                    Session::Am | Session::Day => {
+                        TimeWindow::new(TimeOfDay::hm(6, 30), TimeOfDay::hm(10, 30))
+                    }
                 },
+                pm_shift: None,
                 borough: None,
             }
         })

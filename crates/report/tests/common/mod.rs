@@ -59,6 +59,7 @@ fn vehicle(id: &str, count: u32, seats: u32, lat: f64, lon: f64) -> VehicleType 
         assistant_cost_per_day: 0.0,
         max_duty_minutes: 180,
         shift: TimeWindow::new(TimeOfDay::hm(6, 30), TimeOfDay::hm(11, 0)),
+        pm_shift: None,
         borough: None,
     }
 }
