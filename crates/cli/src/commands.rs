@@ -44,6 +44,9 @@ pub enum Command {
     Serve(crate::serve::ServeArgs),
     /// Mint an API key for a borough (its hash goes into the keys file; the key is printed once).
     MintKey(crate::serve::MintKeyArgs),
+    /// The web app for coordinators on this computer: upload, plan, map,
+    /// downloads (bundled roads, no keys, loopback only); prints the URL.
+    App(crate::app::AppArgs),
 }
 
 /// Runs a subcommand.
@@ -59,6 +62,7 @@ pub fn run(cmd: Command, out: Output) -> Result<(), Failure> {
         Command::Generate(a) => crate::generate::generate(*a, out),
         Command::Serve(a) => crate::serve::serve(a),
         Command::MintKey(a) => crate::serve::mint_key(a),
+        Command::App(a) => crate::app::app(a),
     }
 }
 

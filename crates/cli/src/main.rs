@@ -4,6 +4,7 @@
 //! Exit codes: 0 success, 2 input errors (every problem is printed, naming
 //! file, line and field), 1 internal errors.
 
+mod app;
 mod commands;
 mod durations;
 mod generate;
