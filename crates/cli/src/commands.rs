@@ -1,6 +1,6 @@
 //! The subcommands.
 
-use crate::durations::{count_up_to, parse_seconds, parse_time_limit, parse_time_per_pupil};
+use crate::durations::{count_up_to, parse_seconds, parse_time_limit};
 use crate::progress::{ctrl_c_flag, SolveProgress};
 use crate::{Failure, Output};
 use anyhow::Context;

@@ -78,6 +78,7 @@ pub fn initial_routes(
         .enumerate()
         .map(|(v, &fi)| (problem.fleet[fi].id.as_str(), v))
         .collect();
+    let request = &request;
     plan.routes
         .iter()
         .filter_map(|route| {

@@ -1,7 +1,7 @@
 //! The pooling study: each borough alone versus all boroughs pooled, on the
 //! same roads, rules, seeds and time budget per pupil.
 
-use crate::game::{CoreViolation, ShapleyMethod, EXACT_SHAPLEY_MAX_PLAYERS};
+use crate::game::{CoreViolation, ShapleyMethod};
 use crate::stats::Estimate;
 use senroute_model::{InputErrors, InputIssue, Plan, Problem, Session, VehicleType};
 use serde::{Deserialize, Serialize};
@@ -68,7 +68,7 @@ pub struct StudyOptions {
     /// coalition cannot look cheap by leaving pupils behind.
     pub unassigned_penalty: f64,
     /// Exact Shapley value up to this many boroughs (never above
-    /// [`EXACT_SHAPLEY_MAX_PLAYERS`]); sampled beyond.
+    /// [`EXACT_SHAPLEY_MAX_PLAYERS`](crate::game::EXACT_SHAPLEY_MAX_PLAYERS)); sampled beyond.
     pub exact_shapley_max_boroughs: usize,
     /// Random orders for the sampled Shapley value.
     pub shapley_permutations: usize,

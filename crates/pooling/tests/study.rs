@@ -193,7 +193,9 @@ fn pooling_is_never_worse_and_the_split_adds_up() {
             .unwrap();
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[3].borough, "TOTAL");
-    assert_eq!(rows[1].name, "Westminster");
+    assert!(rows
+        .iter()
+        .any(|r| r.borough == "E09000033" && r.name == "Westminster"));
     let back: senroute_pooling::PoolingReport =
         serde_json::from_str(&std::fs::read_to_string(dir.join("pooling.json")).unwrap()).unwrap();
     assert_eq!(back, study.report);
