@@ -208,6 +208,7 @@ pub(crate) fn pool(a: PoolArgs, out: Output) -> Result<(), Failure> {
                         .map_or(0, |d| d.as_nanos())
                 ),
                 chatty,
+                submitted: std::sync::atomic::AtomicUsize::new(0),
             };
             run_study_with(&problem, &travel, &options, &progress, &solver)
         }
