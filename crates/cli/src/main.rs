@@ -8,6 +8,8 @@ mod app;
 mod commands;
 mod durations;
 mod generate;
+mod pool;
+mod pool_study;
 mod progress;
 mod scale;
 mod serve;
