@@ -146,6 +146,7 @@ async fn wait_until(c: &Client, script: &str, timeout: Duration) -> Value {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "not yet run to completion in Chromium on the build machine; run with --ignored"]
 async fn upload_plan_map_runs_and_a_broken_file_in_chromium() {
     if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
         assert!(
