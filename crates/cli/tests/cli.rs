@@ -71,9 +71,9 @@ fn solve_writes_every_output_and_they_hold_together() {
     let stops: Vec<StopRow> =
         read_rows(std::fs::File::open(out.join("routes.csv")).unwrap()).unwrap();
     let problem = senroute_model::read_problem_files(
-        "data/example/pupils.csv".as_ref(),
-        "data/example/schools.csv".as_ref(),
-        "data/example/fleet.csv".as_ref(),
+        &root().join("data/example/pupils.csv"),
+        &root().join("data/example/schools.csv"),
+        &root().join("data/example/fleet.csv"),
         senroute_model::Session::Am,
         senroute_model::Settings::default(),
     )
