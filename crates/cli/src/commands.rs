@@ -448,7 +448,7 @@ fn demo(a: DemoArgs, out: Output) -> Result<(), Failure> {
     finish(&s, &a.out, out)?;
     if !out.quiet && !out.json {
         let d = a.out.display();
-        println!("look at {d}/report.html (KPIs, map and a table per run), {d}/map.png, {d}/routes.geojson (QGIS), {d}/routes.csv (stop by stop), {d}/pupils.csv (each pupil) and {d}/plan.json");
+        println!("look at {d}/report.html (KPIs, map and a table per run), {d}/map.png, {d}/routes.geojson (QGIS), {d}/routes.csv (stop by stop), {d}/pupils.csv (each pupil), {d}/manifests.html (a printable page per run for drivers and assistants), {d}/plan.xlsx and {d}/plan.json");
     }
     Ok(())
 }

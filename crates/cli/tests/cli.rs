@@ -70,7 +70,20 @@ fn solve_writes_every_output_and_they_hold_together() {
     use senroute_model::csv_out::{read_rows, stop_rows, PupilRow, StopRow};
     let stops: Vec<StopRow> =
         read_rows(std::fs::File::open(out.join("routes.csv")).unwrap()).unwrap();
-    assert_eq!(stops, stop_rows(&plan));
+    let problem = senroute_model::read_problem_files(
+        &root().join("data/example/pupils.csv"),
+        &root().join("data/example/schools.csv"),
+        &root().join("data/example/fleet.csv"),
+        senroute_model::Session::Am,
+        senroute_model::Settings::default(),
+    )
+    .unwrap();
+    assert_eq!(stops, stop_rows(&problem, &plan));
+    // Drop rows (AM: at school) name the school.
+    for s in stops.iter().filter(|s| s.kind == "drop") {
+        let school = problem.school(&s.school_id).unwrap();
+        assert_eq!(s.school_name, school.name);
+    }
     let pupils: Vec<PupilRow> =
         read_rows(std::fs::File::open(out.join("pupils.csv")).unwrap()).unwrap();
     assert_eq!(pupils.len(), plan.rides.len() + plan.unassigned.len());

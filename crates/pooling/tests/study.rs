@@ -36,6 +36,7 @@ fn problem() -> Problem {
                     passenger_assistant: k == 4,
                     ..Needs::default()
                 },
+                extra: Default::default(),
             });
         }
     }

@@ -202,6 +202,11 @@ pub fn problem_from_proto(p: &pb::Problem) -> Result<Problem, InputErrors> {
                     max_ride_minutes: n.max_ride_minutes,
                     earliest_pickup,
                 },
+                extra: x
+                    .extra
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             }
         })
         .collect();
@@ -557,6 +562,11 @@ pub fn problem_to_proto(p: &Problem) -> pb::Problem {
                         .map(|t| t.to_string())
                         .unwrap_or_default(),
                 }),
+                extra: x
+                    .extra
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             })
             .collect(),
         schools: p

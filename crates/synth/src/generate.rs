@@ -594,6 +594,7 @@ pub fn generate(
                 max_ride_minutes: (default_cap != Some(cap)).then_some(cap),
                 earliest_pickup: earliest,
             },
+            extra: Default::default(),
         });
     }
 
