@@ -243,10 +243,14 @@ pub async fn download(
             serde_json::to_vec_pretty(&plan).map_err(|e| internal(e.to_string()))?,
             "application/json",
         ),
-        "routes.csv" => (
-            csv_bytes(&senroute_model::csv_out::stop_rows(&plan)).map_err(internal)?,
-            "text/csv; charset=utf-8",
-        ),
+        "routes.csv" => {
+            let problem = visible_problem(&state, &caller, &id, &plan).await?;
+            (
+                csv_bytes(&senroute_model::csv_out::stop_rows(&problem, &plan))
+                    .map_err(internal)?,
+                "text/csv; charset=utf-8",
+            )
+        }
         "pupils.csv" => {
             let problem = visible_problem(&state, &caller, &id, &plan).await?;
             (
