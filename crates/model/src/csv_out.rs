@@ -1,5 +1,9 @@
 //! CSV outputs for operators: one row per stop (`routes.csv`) and one row per
-//! pupil (`pupils.csv`). Both read back into the same row types.
+//! pupil (`pupils.csv`). Both read back into the same row types. Also the
+//! problem's own input files ([`write_problem`]).
+
+mod problem;
+pub use problem::{write_problem, FLEET_HEADER, PUPILS_HEADER, SCHOOLS_HEADER};
 
 use crate::plan::Plan;
 use crate::problem::Problem;

@@ -237,6 +237,17 @@ impl VehicleType {
                 0.0
             }
     }
+
+    /// Cost (£) of one run of this type driving `distance_m` metres over
+    /// `duration_s` seconds from leaving to returning to the depot: the
+    /// daily fixed cost plus the per-km and per-hour rates. The one route
+    /// cost formula: the engine's costs, the planner's plans and the
+    /// validator's arithmetic check all come from here.
+    pub fn route_cost(&self, distance_m: f64, duration_s: f64) -> f64 {
+        self.daily_fixed_cost()
+            + self.cost_per_km * distance_m / 1000.0
+            + self.cost_per_hour * duration_s / 3600.0
+    }
 }
 
 /// Tunable settings for a planning run.

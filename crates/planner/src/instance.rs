@@ -333,7 +333,26 @@ fn reason(
                 V::Duty | V::Shift => UnassignedReason::DutyInfeasible {
                     detail: format!("even alone the run does not fit any compatible vehicle's shift or duty limit (direct journey {:.0} min)", direct / 60.0),
                 },
-                _ => UnassignedReason::WindowInfeasible {
+                V::Capacity | V::Features => UnassignedReason::NoCompatibleVehicle {
+                    detail: format!(
+                        "even alone no vehicle type can carry the pupil ({}): {}",
+                        if v == V::Capacity { "capacity" } else { "vehicle features or allowed types" },
+                        problem
+                            .fleet
+                            .iter()
+                            .map(|t| format!("{}: {}", t.id, incompatibility(pupil, t).unwrap_or("no room for the pupil's load")))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                },
+                // A run with only this pupil shares with nobody, conflicts with
+                // nobody, is in order and adds one vehicle: the engine does not
+                // report these for a pupil alone, but if it ever does the pupil
+                // is still unplaced for want of a run that can take them.
+                V::TravelAlone | V::Conflict | V::Precedence | V::FleetSize => UnassignedReason::FleetCapacity {
+                    detail: format!("no run could take the pupil even alone (the engine reported {v:?}); add a vehicle or check the pupil's rules"),
+                },
+                V::PickupWindow | V::DeliveryWindow => UnassignedReason::WindowInfeasible {
                     detail: match (problem.session, school) {
                         (Session::Am, Some(s)) => format!(
                             "cannot reach school {} inside its arrival window {} even alone (direct journey {:.0} min{})",
@@ -464,9 +483,7 @@ fn to_plan(
             })
             .sum();
         let duration_s = r.schedule.end - r.schedule.start;
-        let cost = vt.daily_fixed_cost()
-            + vt.cost_per_km * distance_m / 1000.0
-            + vt.cost_per_hour * duration_s / 3600.0;
+        let cost = vt.route_cost(distance_m, duration_s);
         routes.push(Route {
             vehicle_type: vt.id.clone(),
             vehicle_index,

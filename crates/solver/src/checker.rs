@@ -620,11 +620,7 @@ pub fn check_solution(inst: &Instance, sol: &Solution) -> Vec<String> {
             .filter(|pref| !pref.vehicle_types.contains(&route.vehicle_type))
             .map(|pref| pref.penalty)
             .sum();
-        let cost = v.fixed_cost
-            + v.cost_per_distance * route.distance
-            + v.cost_per_duration * (s.end - s.start)
-            + wride
-            + penalties;
+        let cost = v.route_cost(route.distance, s.end - s.start) + wride + penalties;
         if (cost - route.cost).abs() > 1e-6 * (1.0 + cost) {
             errs.push(format!("route {ri}: cost {} != {cost}", route.cost));
         }

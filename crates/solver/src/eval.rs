@@ -408,9 +408,9 @@ fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: b
     if !full && !p.complex {
         // No ride-time, duty or duration cost: the remaining steps only
         // delay starts within their slack, changing neither feasibility nor
-        // cost.
+        // cost (so the duration is not costed).
         ev.duration = sc.b[np - 1] - sc.d[0];
-        ev.cost = v.fixed_cost + v.cost_per_distance * dist + pen;
+        ev.cost = v.route_cost(dist, 0.0) + pen;
         return ev;
     }
     // ---- steps 3-5: delay the departure by the forward slack
@@ -471,8 +471,7 @@ fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: b
     }
     ev.ride = ride;
     ev.duration = sc.b[np - 1] - sc.d[0];
-    ev.cost =
-        v.fixed_cost + v.cost_per_distance * dist + v.cost_per_duration * ev.duration + wride + pen;
+    ev.cost = v.route_cost(dist, ev.duration) + wride + pen;
     ev
 }
 

@@ -195,6 +195,16 @@ pub struct VehicleType {
     pub max_duration: Option<f64>,
 }
 
+impl VehicleType {
+    /// Cost of one route of this type driving `distance` over `duration`:
+    /// the fixed cost plus the per-distance and per-duration rates. The one
+    /// route cost formula of the engine (its evaluation and its checker);
+    /// the planner maps `senroute_model::VehicleType::route_cost` onto it.
+    pub fn route_cost(&self, distance: f64, duration: f64) -> f64 {
+        self.fixed_cost + self.cost_per_distance * distance + self.cost_per_duration * duration
+    }
+}
+
 /// Weights of the objective beyond the per-route vehicle costs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ObjectiveWeights {

@@ -69,7 +69,7 @@ pub use generate::{
     generate, Cohort, HOME_MAX_SNAP_M, MINIBUS_SEATS, SCARCE_RESIDENTIAL_M, TAXI_SEATS, WAV_SEATS,
     WAV_SPACES,
 };
-pub use output::{FLEET_HEADER, PUPILS_HEADER, SCHOOLS_HEADER};
+pub use senroute_model::csv_out::{FLEET_HEADER, PUPILS_HEADER, SCHOOLS_HEADER};
 pub use params::CohortParams;
 pub use stats::{BoroughStats, CohortStats};
 
