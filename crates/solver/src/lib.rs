@@ -73,6 +73,7 @@ pub mod checker;
 mod eval;
 pub mod kernels;
 mod rng;
+mod rules;
 mod search;
 mod spp;
 
