@@ -417,6 +417,17 @@ pub fn route_feasible(
             return None;
         }
     }
+    if let Some(max) = v.max_groups {
+        let mut groups: Vec<usize> = on_route
+            .iter()
+            .filter_map(|&r| inst.requests[r].group)
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        if groups.len() > max {
+            return None;
+        }
+    }
     // load over time: before the first stop, then after each stop
     let dims = inst
         .requests

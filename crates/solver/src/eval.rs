@@ -32,6 +32,9 @@ pub enum Violation {
     Precedence,
     /// More routes of a vehicle type than the fleet has.
     FleetSize,
+    /// More distinct request groups (e.g. schools) on the route than its
+    /// vehicle type allows.
+    Groups,
 }
 
 pub(crate) const INF: f64 = f64::INFINITY;
@@ -71,6 +74,10 @@ pub(crate) struct Prep<'a> {
     pub has_pen: bool,
     pub conflicts: Vec<Vec<usize>>,
     pub alone: Vec<bool>,
+    /// Group per request (`rules::groups::NO_GROUP` for none).
+    pub group: Vec<u32>,
+    /// Most groups per route per vehicle type (`usize::MAX`: no limit).
+    pub max_groups: Vec<usize>,
     pub nreq: usize,
     /// Some constraint or cost needs the full eight-step evaluation.
     pub complex: bool,
@@ -100,6 +107,8 @@ impl<'a> Prep<'a> {
             has_pen: false,
             conflicts: vec![Vec::new(); nreq],
             alone: vec![false; nreq],
+            group: Vec::new(),
+            max_groups: Vec::new(),
             nreq,
             complex: false,
             ride_sched: false,
@@ -129,11 +138,11 @@ impl<'a> Prep<'a> {
         p.conflicts = rules::conflicts::prepare(inst);
         p.feat_ok = rules::features::prepare(inst);
         (p.qrule, p.limits) = rules::capacity::prepare(inst);
+        (p.group, p.max_groups) = rules::groups::prepare(inst);
         for (v, vt) in inst.vehicle_types.iter().enumerate() {
             for (r, req) in inst.requests.iter().enumerate() {
-                p.compat[r * nvt + v] = p.feat_ok[r * nvt + v]
-                    && rules::capacity::fits_alone(&p, r, v)
-                    && vt.count > 0;
+                p.compat[r * nvt + v] =
+                    p.feat_ok[r * nvt + v] && rules::capacity::fits_alone(&p, r, v) && vt.count > 0;
                 if let Some(pref) = &req.preference {
                     if !pref.vehicle_types.contains(&v) && pref.penalty != 0.0 {
                         p.type_pen[r * nvt + v] = pref.penalty;
@@ -196,6 +205,7 @@ pub(crate) struct Scratch {
     d: Vec<f64>,
     pos_of: Vec<usize>,
     load: Vec<i32>,
+    groups: Vec<u32>,
 }
 
 /// Evaluates route `nodes` on vehicle type `vt`. On success (`violation ==
@@ -261,7 +271,7 @@ fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: b
         nodes,
         pos_of: &sc.pos_of,
     };
-    if let Some(x) = rules::check(p, &seq, &mut sc.load) {
+    if let Some(x) = rules::check(p, &seq, &mut sc.load, &mut sc.groups) {
         ev.violation = Some(x);
         return ev;
     }

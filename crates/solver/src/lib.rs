@@ -137,6 +137,9 @@ pub struct Request {
     pub vehicle_types: Option<Vec<usize>>,
     /// A soft preference for some vehicle types.
     pub preference: Option<Preference>,
+    /// The group the request belongs to (e.g. the pupil's school), counted
+    /// by [`VehicleType::max_groups`]; `None`: no group.
+    pub group: Option<usize>,
 }
 
 /// A soft preference of a request for some vehicle types (e.g. the vehicle
@@ -194,6 +197,9 @@ pub struct VehicleType {
     pub shift_close: f64,
     /// Maximum route duration (duty), if any.
     pub max_duration: Option<f64>,
+    /// Most distinct request groups ([`Request::group`]) on one route, e.g.
+    /// schools per run; `None`: no limit.
+    pub max_groups: Option<usize>,
 }
 
 impl VehicleType {

@@ -8,7 +8,7 @@ use crate::time::TimeOfDay;
 
 /// Header of `pupils.csv`, in the order written (the columns of
 /// [`crate::csv_in::PUPIL_COLUMNS`] plus the home coordinates).
-pub const PUPILS_HEADER: [&str; 15] = [
+pub const PUPILS_HEADER: [&str; 19] = [
     "id",
     "home_lat",
     "home_lon",
@@ -24,6 +24,10 @@ pub const PUPILS_HEADER: [&str; 15] = [
     "extra_boarding_minutes",
     "max_ride_minutes",
     "earliest_pickup",
+    "vehicle_types",
+    "not_vehicle_types",
+    "earliest_dropoff",
+    "latest_dropoff",
 ];
 
 /// Header of `schools.csv`, in the order written (the columns of
@@ -44,7 +48,7 @@ pub const SCHOOLS_HEADER: [&str; 11] = [
 
 /// Header of `fleet.csv`, in the order written (the columns of
 /// [`crate::csv_in::FLEET_COLUMNS`] plus the depot coordinates).
-pub const FLEET_HEADER: [&str; 17] = [
+pub const FLEET_HEADER: [&str; 18] = [
     "id",
     "count",
     "depot_lat",
@@ -62,6 +66,7 @@ pub const FLEET_HEADER: [&str; 17] = [
     "shift_start",
     "shift_end",
     "borough",
+    "max_schools_per_run",
 ];
 
 fn yes(b: bool) -> String {
@@ -128,6 +133,10 @@ pub fn write_problem(p: &Problem) -> [(&'static str, Vec<u8>); 3] {
                     .map(|m| m.to_string())
                     .unwrap_or_default(),
                 time(n.earliest_pickup),
+                n.vehicle_types.join(";"),
+                n.not_vehicle_types.join(";"),
+                time(n.earliest_dropoff),
+                time(n.latest_dropoff),
             ]
         })
         .collect();
@@ -172,6 +181,9 @@ pub fn write_problem(p: &Problem) -> [(&'static str, Vec<u8>); 3] {
                 v.shift.open.to_string(),
                 v.shift.close.to_string(),
                 v.borough.clone().unwrap_or_default(),
+                v.max_schools_per_run
+                    .map(|m| m.to_string())
+                    .unwrap_or_default(),
             ]
         })
         .collect();

@@ -113,23 +113,27 @@ pub(super) fn check_plan(plan: &Plan, runs: &[RunFacts], out: &mut Vec<Violation
                 }
             }
             _ => out.push(
-                Violation::new(Rule::Arithmetic, "ride entry for a pupil who is not carried")
-                    .pupil(pupil)
-                    .fix(FIX),
+                Violation::new(
+                    Rule::Arithmetic,
+                    "ride entry for a pupil who is not carried",
+                )
+                .pupil(pupil)
+                .fix(FIX),
             ),
         }
     }
-    let mut missing: Vec<_> = measured
+    let mut missing: Vec<(&str, usize)> = measured
         .iter()
-        .filter(|(pid, &(_, _, drop))| !drop.is_nan() && !seen.contains(*pid))
+        .filter(|(pid, m)| !m.2.is_nan() && !seen.contains(**pid))
+        .map(|(pid, m)| (*pid, m.0))
         .collect();
-    missing.sort_by_key(|(pid, _)| **pid);
-    for (pid, &(route, _, _)) in missing {
+    missing.sort_unstable();
+    for (pid, route) in missing {
         let label = plan.routes[route].label();
         out.push(
             Violation::new(Rule::Arithmetic, "carried but has no ride entry")
                 .on_run(route, label)
-                .pupil(*pid)
+                .pupil(pid)
                 .fix(FIX),
         );
     }

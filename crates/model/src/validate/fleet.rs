@@ -50,7 +50,10 @@ pub(super) fn check(problem: &Problem, plan: &Plan, out: &mut Vec<Violation>) {
                     ),
                 )
                 .on_run(index, route.label())
-                .by(f64::from(route.vehicle_index + 1 - vt.count), Unit::Vehicles)
+                .by(
+                    f64::from(route.vehicle_index + 1 - vt.count),
+                    Unit::Vehicles,
+                )
                 .fix("number the vehicles of each type from 1 up to the fleet's count"),
             );
         }

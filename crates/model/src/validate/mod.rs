@@ -16,6 +16,7 @@ mod features;
 mod fleet;
 mod precedence;
 mod ride_time;
+mod schools;
 mod stops;
 mod timing;
 mod travel_alone;
@@ -54,6 +55,8 @@ pub enum Rule {
     TravelAlone,
     /// Pupils who must not travel together are on different runs.
     MustNotTravelTogether,
+    /// No more schools on a run than its vehicle type allows.
+    SchoolsPerRun,
     /// No more vehicles of a type than the fleet has.
     FleetSize,
     /// Reported distances, durations, loads, ride times, costs and totals add up.
@@ -74,6 +77,8 @@ pub enum Unit {
     Pupils,
     /// Vehicles or runs.
     Vehicles,
+    /// Schools.
+    Schools,
     /// Metres.
     Metres,
     /// Pounds sterling.
@@ -230,13 +235,14 @@ pub fn validate(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Vec<Vio
         coverage::check_run(problem, run, &mut out);
         stops::check(problem, run, &mut out);
         precedence::check_run(run, &mut out);
-        timing::check(travel, run, &mut out);
+        timing::check(run, &mut out);
         windows::check(problem, run, &mut out);
         ride_time::check(problem, run, &mut out);
         capacity::check(run, &mut out);
         features::check(run, &mut out);
         travel_alone::check(run, &mut out);
         conflicts::check(run, &mut out);
+        schools::check(run, &mut out);
         duty::check(run, &mut out);
         arithmetic::check_run(run, &mut out);
     }

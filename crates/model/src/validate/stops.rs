@@ -35,8 +35,12 @@ pub(super) fn check(problem: &Problem, run: &RunFacts, out: &mut Vec<Violation>)
         let is_end = si == 0 || si == last;
         if is_end != (stop.kind == StopKind::Depot) {
             out.push(
-                run.at(si, Rule::StopLocation, "depot stops may only start and end a run")
-                    .fix("remove the depot stop from the middle of the run"),
+                run.at(
+                    si,
+                    Rule::StopLocation,
+                    "depot stops may only start and end a run",
+                )
+                .fix("remove the depot stop from the middle of the run"),
             );
         }
         if stop.kind == StopKind::Depot && stop.location_key != depot {
@@ -64,10 +68,7 @@ pub(super) fn check(problem: &Problem, run: &RunFacts, out: &mut Vec<Violation>)
                 run.at(
                     si,
                     Rule::StopLocation,
-                    format!(
-                        "no travel time between {prev} and {}",
-                        stop.location_key
-                    ),
+                    format!("no travel time between {prev} and {}", stop.location_key),
                 )
                 .fix("add both places to the travel matrix"),
             );

@@ -23,8 +23,8 @@ pub(super) enum Leg {
     None,
     /// One of the two locations has no travel times.
     Unknown,
-    /// Travel time and distance of the leg.
-    Known { duration: f64, distance: f64 },
+    /// Travel time of the leg.
+    Known { duration: f64 },
 }
 
 /// One stop of a run, read.
@@ -143,7 +143,6 @@ pub(super) fn walk<'a>(
                     distance += d;
                     Leg::Known {
                         duration: travel.duration_by_index(a, b),
-                        distance: d,
                     }
                 }
                 _ => Leg::Unknown,
@@ -166,7 +165,7 @@ pub(super) fn walk<'a>(
         let mut clock = stop.service_start_s;
         for pid in &stop.pupils {
             let Some(p) = problem.pupil(pid) else {
-                facts.unknown.push(pid);
+                facts.unknown.push(pid.as_str());
                 continue;
             };
             let start = clock;
@@ -189,8 +188,8 @@ pub(super) fn walk<'a>(
                     }
                     on_board.push(p);
                     carried.push(p);
-                    board_end.retain(|(id, _)| *id != p.id);
-                    board_end.push((&p.id, clock));
+                    board_end.retain(|&(id, _)| id != p.id.as_str());
+                    board_end.push((p.id.as_str(), clock));
                     facts.boarding.push(service);
                 }
                 StopKind::Drop => {
@@ -204,7 +203,7 @@ pub(super) fn walk<'a>(
                                 load.seated = load.seated.saturating_sub(1)
                             }
                             if let Some(&(_, boarded)) =
-                                board_end.iter().find(|(id, _)| *id == p.id)
+                                board_end.iter().find(|&&(id, _)| id == p.id.as_str())
                             {
                                 rides.push(Ride {
                                     pupil: p,

@@ -24,15 +24,17 @@
 //!
 //! Order of the exact checks (the first broken rule is the one reported):
 //! per node, [`features`], [`precedence`], [`conflicts`]; then over the
-//! sequence [`capacity`] and [`travel_alone`].
+//! sequence [`capacity`], [`travel_alone`] and [`groups`].
 
 pub(crate) mod capacity;
 pub(crate) mod conflicts;
 pub(crate) mod features;
+pub(crate) mod groups;
 pub(crate) mod precedence;
 pub(crate) mod travel_alone;
 
 use crate::eval::Prep;
+use crate::search::RouteState;
 use crate::Violation;
 
 /// A route's visiting sequence as the rules see it.
@@ -55,9 +57,14 @@ impl Seq<'_> {
 }
 
 /// The exact check of every sequence rule: the first broken one, if any.
-/// `load` is a reusable buffer.
+/// `load` and `groups` are reusable buffers.
 #[inline]
-pub(crate) fn check(p: &Prep, seq: &Seq, load: &mut Vec<i32>) -> Option<Violation> {
+pub(crate) fn check(
+    p: &Prep,
+    seq: &Seq,
+    load: &mut Vec<i32>,
+    groups: &mut Vec<u32>,
+) -> Option<Violation> {
     for &n in seq.nodes {
         let n = n as usize;
         if let Some(v) = features::check_node(p, seq, n)
@@ -67,22 +74,28 @@ pub(crate) fn check(p: &Prep, seq: &Seq, load: &mut Vec<i32>) -> Option<Violatio
             return Some(v);
         }
     }
-    capacity::check(p, seq, load).or_else(|| travel_alone::check(p, seq))
+    capacity::check(p, seq, load)
+        .or_else(|| travel_alone::check(p, seq))
+        .or_else(|| groups::check(p, seq, groups))
 }
 
 /// Route-level pre-filter of the rules that can rule out a whole route for
 /// request `r` whatever the positions: the vehicle type must suit the
-/// request ([`features`], capacity of an empty vehicle) and the route must
-/// hold no request `r` conflicts with ([`conflicts`]), `except` aside (a
-/// request leaving the route in an exchange). `on_route(x)` tells whether
-/// request `x` is on the route.
+/// request ([`features`], capacity of an empty vehicle), the route must
+/// hold no request `r` conflicts with ([`conflicts`]) and have room for
+/// `r`'s group ([`groups`]); `except` is a request leaving the route as `r`
+/// joins it (an exchange), for which the group pre-filter is skipped (the
+/// exact check decides). `on_route(x)` tells whether request `x` is on the
+/// route.
 #[inline]
 pub(crate) fn admits(
     p: &Prep,
     r: usize,
-    vt: usize,
+    rt: &RouteState,
     except: Option<usize>,
     on_route: impl Fn(usize) -> bool,
 ) -> bool {
-    features::admits(p, r, vt) && conflicts::admits(p, r, except, on_route)
+    features::admits(p, r, rt.vt)
+        && conflicts::admits(p, r, except, on_route)
+        && (except.is_some() || groups::admits(p, &rt.groups, rt.vt, r))
 }

@@ -34,15 +34,12 @@ pub(crate) fn check(p: &Prep, seq: &Seq) -> Option<Violation> {
     None
 }
 
-/// Cached summary: after each position of the route `nodes` (0 = start
-/// depot, `m + 1` = end depot), the number of requests on board and whether
-/// a travel-alone request is among them. Insertion skips positions where a
-/// travel-alone request is on board, and places a travel-alone request only
-/// where nobody is.
-pub(crate) fn summary<'s>(
-    p: &'s Prep,
-    nodes: &'s [u32],
-) -> impl Iterator<Item = (u16, bool)> + 's {
+/// Cached summary: after each position `k` of the route `nodes` (0 = start
+/// depot, `m + 1` = end depot), `at(k, on_board, alone)` with the number of
+/// requests on board and whether a travel-alone request is among them.
+/// Insertion skips positions where a travel-alone request is on board, and
+/// places a travel-alone request only where nobody is.
+pub(crate) fn summary(p: &Prep, nodes: &[u32], mut at: impl FnMut(usize, u16, bool)) {
     let mut ob = 0i32;
     let mut al = 0i32;
     for &n in nodes {
@@ -52,7 +49,7 @@ pub(crate) fn summary<'s>(
             al += p.alone[r] as i32;
         }
     }
-    (0..nodes.len() + 2).map(move |k| {
+    for k in 0..nodes.len() + 2 {
         if k > 0 && k <= nodes.len() {
             let n = nodes[k - 1] as usize;
             let r = n / 2;
@@ -62,6 +59,6 @@ pub(crate) fn summary<'s>(
                 al += s;
             }
         }
-        (ob.max(0) as u16, al > 0)
-    })
+        at(k, ob.max(0) as u16, al > 0);
+    }
 }

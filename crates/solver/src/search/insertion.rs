@@ -10,8 +10,8 @@ use super::solution::Sol;
 use super::worker::Worker;
 use super::{ANCHOR_ROUTES, BLINK, FULL_SCAN_ROUTES, INSERTION_NEIGHBOURS, NONE};
 use crate::eval::evaluate;
-use crate::rules;
 use crate::rng::Rng;
+use crate::rules;
 
 /// An insertion: positions `i` (pickup) and `j` (delivery) of
 /// [`Worker::new_nodes`] in the route in slot `route`, or in a new route of
@@ -298,7 +298,8 @@ impl<'c, 'a> Worker<'c, 'a> {
         r: usize,
     ) -> Option<(f64, usize, usize)> {
         let p = &self.ctx.p;
-        if !rules::features::admits(p, r, rt.vt) {
+        if !rules::features::admits(p, r, rt.vt) || !rules::groups::admits(p, &rt.groups, rt.vt, r)
+        {
             return None;
         }
         let mut best = None;
@@ -537,7 +538,7 @@ impl<'c, 'a> Worker<'c, 'a> {
         for &s in &slots {
             let s = s as usize;
             let rt = &sol.routes[s];
-            if !rules::admits(p, r, rt.vt, None, |c| sol.route_of[c] == s as u32) {
+            if !rules::admits(p, r, rt, None, |c| sol.route_of[c] == s as u32) {
                 continue;
             }
             self.scan_route(r, s, rt, &mut best, blink, collect);

@@ -45,6 +45,9 @@ pub(crate) struct RouteState {
     /// Maximum duty minus the route's travel and service time (INF if no
     /// limit or not needed).
     pub(crate) dur_slack: f64,
+    /// The route's distinct request groups, sorted, when its type limits
+    /// them (`rules::groups::summary`).
+    pub(crate) groups: Vec<u32>,
     pub cost: f64,
     /// Built since the worker last harvested routes for the pool.
     pub fresh: bool,
@@ -129,10 +132,10 @@ impl RouteState {
         }
         // the cached summaries of the sequence rules (`crate::rules`)
         let rv = rules::capacity::summary(p, vt, &nodes);
-        for (k, (onboard, alone)) in rules::travel_alone::summary(p, &nodes).enumerate() {
+        rules::travel_alone::summary(p, &nodes, |k, onboard, alone| {
             pos[k].onboard = onboard;
             pos[k].alone = alone;
-        }
+        });
         // ride and duty lower bounds (travel + service, no waiting)
         let mut dur_slack = INF;
         if p.complex && m > 0 {
@@ -165,12 +168,14 @@ impl RouteState {
                 }
             }
         }
+        let groups = rules::groups::summary(p, vt, &nodes);
         Ok(RouteState {
             vt,
             nodes,
             pos,
             rv,
             dur_slack,
+            groups,
             cost,
             fresh: true,
         })
@@ -193,6 +198,7 @@ impl RouteState {
             pos: Vec::new(),
             rv: Vec::new(),
             dur_slack: INF,
+            groups: Vec::new(),
             cost: 0.0,
             fresh: false,
         }

@@ -35,8 +35,8 @@ impl<'c, 'a> Worker<'c, 'a> {
             // r joins route b as c leaves it, and c joins route a as r leaves
             let route_of = &sol.route_of;
             let on = |route: usize| move |y: usize| route_of[y] == route as u32;
-            if !rules::admits(p, r, sol.routes[b].vt, Some(c), on(b))
-                || !rules::admits(p, c, sol.routes[a].vt, Some(r), on(a))
+            if !rules::admits(p, r, &sol.routes[b], Some(c), on(b))
+                || !rules::admits(p, c, &sol.routes[a], Some(r), on(a))
             {
                 continue;
             }
