@@ -7,6 +7,8 @@
 mod commands;
 mod durations;
 mod generate;
+mod pool;
+mod pool_study;
 mod progress;
 mod scale;
 mod serve;

@@ -26,6 +26,7 @@ pub use check_input::{
 };
 pub use csv_in::{
     read_problem, read_problem_files, read_problem_files_with, read_problem_with, CsvSource,
+    PASSTHROUGH_PREFIX,
 };
 pub use issues::{InputErrors, InputIssue};
 pub use location::Location;

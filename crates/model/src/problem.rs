@@ -3,6 +3,7 @@
 use crate::location::Location;
 use crate::time::{TimeOfDay, TimeWindow};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// A school session: the morning run to school or the afternoon run home.
@@ -170,6 +171,12 @@ pub struct Pupil {
     /// Journey needs.
     #[serde(default)]
     pub needs: Needs,
+    /// Passthrough fields: the coordinator's own columns (`x_address`,
+    /// `x_notes`, … in pupils.csv, keyed here without the `x_` prefix),
+    /// carried unchanged to `pupils.csv`, `routes.csv`, `plan.xlsx` and the
+    /// manifests. Never used for planning.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, String>,
 }
 
 /// A school and its bell times.

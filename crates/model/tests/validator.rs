@@ -30,6 +30,7 @@ fn pupil(id: &str, f: impl FnOnce(&mut Needs)) -> Pupil {
         borough: None,
         phase: None,
         needs,
+        extra: Default::default(),
     }
 }
 
@@ -767,7 +768,7 @@ fn csv_outputs_round_trip() {
             detail: "BUS: no tail-lift".into(),
         },
     });
-    let stops = stop_rows(&plan);
+    let stops = stop_rows(&p, &plan);
     assert_eq!(
         stops.len(),
         plan.routes.iter().map(|r| r.stops.len()).sum::<usize>()
@@ -775,7 +776,13 @@ fn csv_outputs_round_trip() {
     let mut buf = Vec::new();
     write_rows(&stops, &mut buf).unwrap();
     assert!(String::from_utf8_lossy(&buf)
-        .starts_with("vehicle,run,stop,kind,pupils,lat,lon,arrival,departure,seated,wheelchair\n"));
+        .starts_with(
+        "vehicle,run,stop,kind,pupils,lat,lon,arrival,departure,seated,wheelchair,school_id,school_name\n"
+    ));
+    for s in stops.iter().filter(|s| s.kind == "drop") {
+        let school = p.school(&s.school_id).expect("drop rows name the school");
+        assert_eq!(s.school_name, school.name);
+    }
     assert_eq!(read_rows::<StopRow, _>(&buf[..]).unwrap(), stops);
     let pupils = pupil_rows(&p, &plan);
     let mut buf = Vec::new();

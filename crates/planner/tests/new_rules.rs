@@ -129,6 +129,7 @@ fn pupil(id: &str, lat: f64, lon: f64) -> Pupil {
         borough: None,
         phase: None,
         needs: Needs::default(),
+        extra: Default::default(),
     }
 }
 

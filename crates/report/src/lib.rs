@@ -12,8 +12,14 @@
 //!   run, unassigned pupils with reasons);
 //! - [`map_png`]: the same map as a PNG (resvg, fonts shipped in the binary);
 //! - [`text_summary`]: a one-screen summary for the terminal;
+//! - [`plan_xlsx`]: the plan as a spreadsheet (sheets runs, stops, pupils,
+//!   unassigned);
+//! - [`manifests_html`]: a printable A4 page per run for the driver and the
+//!   passenger assistant (stops, times, schools, pupils' needs, passthrough
+//!   fields);
 //! - [`write_outputs`]: all of the files above plus `routes.csv`,
-//!   `pupils.csv` and `plan.json` into one directory.
+//!   `pupils.csv` (both with the passthrough columns) and `plan.json` into
+//!   one directory.
 //!
 //! Route lines come from a [`Geometry`]: along a road network's fastest
 //! paths, or straight between stops when the problem carried its own
@@ -53,22 +59,27 @@ mod geojson_out;
 mod geometry;
 mod html;
 mod kpi;
+mod manifests;
 mod map;
 mod png;
 mod summary;
+mod xlsx;
 
 pub use escape::escape;
 pub use geojson_out::routes_geojson;
 pub use geometry::Geometry;
 pub use html::report_html;
 pub use kpi::{format_pounds, Kpis, OVER_CAP_TOLERANCE_S};
+pub use manifests::{manifests_html, manifests_html_sessions, needs_words, stop_label};
 pub use map::{
-    map_svg, plan_bbox, route_colour, union_bbox, view_bbox, MapOptions, Projection, PALETTE,
+    map_svg, plan_bbox, route_colour, route_dash, route_swatch, union_bbox, view_bbox, MapOptions,
+    Projection, DASHES, PALETTE,
 };
 pub use png::{map_png, svg_to_png};
 pub use summary::{text_summary, SUMMARY_UNASSIGNED_LINES};
+pub use xlsx::plan_xlsx;
 
-use senroute_model::csv_out::{pupil_rows, stop_rows, write_rows};
+use senroute_model::csv_out::{write_pupils_csv, write_routes_csv};
 use senroute_model::{Plan, Problem};
 use std::path::{Path, PathBuf};
 
@@ -106,6 +117,9 @@ pub enum ReportError {
         #[source]
         source: serde_json::Error,
     },
+    /// The spreadsheet could not be built.
+    #[error("cannot build plan.xlsx: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
     /// The SVG map could not be rasterised.
     #[error("cannot render the map image: {0}")]
     Svg(String),
@@ -126,11 +140,17 @@ pub struct OutputPaths {
     pub report_html: PathBuf,
     /// The map image (`map.png`).
     pub map_png: PathBuf,
+    /// A printable A4 page per run for drivers and assistants
+    /// (`manifests.html`).
+    pub manifests_html: PathBuf,
+    /// The plan as a spreadsheet: sheets runs, stops, pupils, unassigned
+    /// (`plan.xlsx`).
+    pub plan_xlsx: PathBuf,
 }
 
 impl OutputPaths {
     /// All paths, in the order written.
-    pub fn all(&self) -> [&Path; 6] {
+    pub fn all(&self) -> [&Path; 8] {
         [
             &self.routes_csv,
             &self.pupils_csv,
@@ -138,6 +158,8 @@ impl OutputPaths {
             &self.routes_geojson,
             &self.report_html,
             &self.map_png,
+            &self.manifests_html,
+            &self.plan_xlsx,
         ]
     }
 }
@@ -149,19 +171,24 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     })
 }
 
-fn write_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<(), ReportError> {
+/// Creates `path` and writes it with `write` (a CSV writer).
+fn write_csv(
+    path: &Path,
+    write: impl FnOnce(std::io::BufWriter<std::fs::File>) -> Result<(), csv::Error>,
+) -> Result<(), ReportError> {
     let file = std::fs::File::create(path).map_err(|source| ReportError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    write_rows(rows, std::io::BufWriter::new(file)).map_err(|source| ReportError::Csv {
+    write(std::io::BufWriter::new(file)).map_err(|source| ReportError::Csv {
         path: path.to_path_buf(),
         source,
     })
 }
 
 /// Writes every output into `dir` (created if missing): `routes.csv`,
-/// `pupils.csv`, `plan.json`, `routes.geojson`, `report.html` and `map.png`.
+/// `pupils.csv`, `plan.json`, `routes.geojson`, `report.html`, `map.png`
+/// `manifests.html` and `plan.xlsx`.
 /// Existing files of those names are replaced.
 pub fn write_outputs(
     dir: impl AsRef<Path>,
@@ -181,9 +208,11 @@ pub fn write_outputs(
         routes_geojson: dir.join("routes.geojson"),
         report_html: dir.join("report.html"),
         map_png: dir.join("map.png"),
+        manifests_html: dir.join("manifests.html"),
+        plan_xlsx: dir.join("plan.xlsx"),
     };
-    write_csv(&paths.routes_csv, &stop_rows(plan))?;
-    write_csv(&paths.pupils_csv, &pupil_rows(problem, plan))?;
+    write_csv(&paths.routes_csv, |w| write_routes_csv(problem, plan, w))?;
+    write_csv(&paths.pupils_csv, |w| write_pupils_csv(problem, plan, w))?;
     let json = serde_json::to_vec_pretty(plan).map_err(|source| ReportError::Json {
         what: "the plan",
         source,
@@ -197,5 +226,10 @@ pub fn write_outputs(
     )?;
     let png = map_png(problem, plan, geometry, &MapOptions::default(), PNG_SCALE)?;
     write_file(&paths.map_png, &png)?;
+    write_file(
+        &paths.manifests_html,
+        manifests_html(problem, plan).as_bytes(),
+    )?;
+    write_file(&paths.plan_xlsx, &plan_xlsx(problem, plan)?)?;
     Ok(paths)
 }

@@ -206,6 +206,11 @@ pub fn problem_from_proto(p: &pb::Problem) -> Result<Problem, InputErrors> {
                     earliest_dropoff,
                     latest_dropoff,
                 },
+                extra: x
+                    .extra
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             }
         })
         .collect();
@@ -574,6 +579,11 @@ pub fn problem_to_proto(p: &Problem) -> pb::Problem {
                         .map(|t| t.to_string())
                         .unwrap_or_default(),
                 }),
+                extra: x
+                    .extra
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             })
             .collect(),
         schools: p

@@ -338,9 +338,9 @@ pub fn generate(
     }
 
     // Homes, phases and school types, borough by borough.
-    let n_b = params.pupils_per_borough as usize;
     let mut drafts: Vec<Draft> = Vec::new();
     for (i, pool) in home_pools.iter().enumerate() {
+        let n_b = params.pupils_in(i) as usize;
         let primary = quota(n_b, params.primary_share, &mut rng);
         let special = quota(n_b, params.special_school_share, &mut rng);
         for k in 0..n_b {
@@ -595,6 +595,7 @@ pub fn generate(
                 earliest_pickup: earliest,
                 ..Needs::default()
             },
+            extra: Default::default(),
         });
     }
 

@@ -61,6 +61,7 @@ mod error;
 mod generate;
 mod output;
 mod params;
+pub mod sizes;
 mod stats;
 
 pub use catalogue::{osm_phase, phase_from_ages, CatalogueSchool, SchoolCatalogue, SAME_SITE_M};

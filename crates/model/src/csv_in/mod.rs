@@ -22,7 +22,7 @@ mod table;
 
 use row::Row;
 use table::{issue, read_table, Table, FLEET, PUPILS, SCHOOLS};
-pub use table::{FLEET_COLUMNS, PUPIL_COLUMNS, SCHOOL_COLUMNS};
+pub use table::{FLEET_COLUMNS, PASSTHROUGH_PREFIX, PUPIL_COLUMNS, SCHOOL_COLUMNS};
 
 /// A row's id as read, whether or not the row was accepted.
 struct Seen {
@@ -156,6 +156,7 @@ fn parse_pupils(
             latest_dropoff: r.time("latest_dropoff", false),
         };
         let borough = r.opt_text("borough");
+        let extra = r.passthrough();
         let pupil = Pupil {
             id: id.clone(),
             home,
@@ -164,6 +165,7 @@ fn parse_pupils(
             borough,
             phase,
             needs,
+            extra,
         };
         (id, Some(pupil))
     })

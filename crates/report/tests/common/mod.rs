@@ -40,6 +40,7 @@ fn pupil(id: &str, school: &str, lat: f64, lon: f64) -> Pupil {
         borough: None,
         phase: None,
         needs: Needs::default(),
+        extra: Default::default(),
     }
 }
 
