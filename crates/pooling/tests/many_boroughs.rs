@@ -46,6 +46,7 @@ fn problem() -> Problem {
                 borough: Some(code(b)),
                 phase: None,
                 needs: Needs::default(),
+                extra: Default::default(),
             });
         }
         fleet.push(VehicleType {
