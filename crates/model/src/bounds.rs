@@ -246,6 +246,35 @@ pub(crate) fn records(problem: &Problem, r: &mut Reporter, codes: &BoroughCodes)
                 text(r, e, i, mntw, other, ID, "pupil id");
             }
         }
+        for (f, list) in [
+            (
+                field("vehicle_types", "needs.vehicle_types"),
+                &p.needs.vehicle_types,
+            ),
+            (
+                field("not_vehicle_types", "needs.not_vehicle_types"),
+                &p.needs.not_vehicle_types,
+            ),
+        ] {
+            if list.len() > limits::MAX_VEHICLE_TYPES {
+                r.report(
+                    e,
+                    i,
+                    f,
+                    None,
+                    format!(
+                        "{} vehicle types listed, over the limit of {}",
+                        list.len(),
+                        limits::MAX_VEHICLE_TYPES
+                    ),
+                    "list each vehicle type once",
+                );
+            } else {
+                for t in list {
+                    text(r, e, i, f, t, ID, "vehicle type id");
+                }
+            }
+        }
         let n = &p.needs;
         let minutes = [
             (

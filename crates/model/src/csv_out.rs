@@ -1,12 +1,16 @@
 //! CSV outputs for operators: one row per stop (`routes.csv`) and one row per
 //! pupil (`pupils.csv`). Both read back into the same row types (extra
-//! columns are ignored when reading).
+//! columns are ignored when reading). Also the problem's own input files
+//! ([`write_problem`]).
 //!
 //! Passthrough fields ([`crate::Pupil::extra`]) follow the fixed columns as
 //! `x_<name>` columns, one per name used by any pupil, in alphabetical order
 //! ([`passthrough_names`]): in `pupils.csv` each pupil's own values; in
 //! `routes.csv` on the rows of home stops, the values of the pupils boarding
 //! or alighting there, joined by `;` when several.
+
+mod problem;
+pub use problem::{write_problem, FLEET_HEADER, PUPILS_HEADER, SCHOOLS_HEADER};
 
 use crate::csv_in::PASSTHROUGH_PREFIX;
 use crate::plan::{Plan, Stop};

@@ -40,4 +40,4 @@ pub use problem::{
 };
 pub use time::{TimeOfDay, TimeWindow};
 pub use travel::{MatrixError, TravelTimes};
-pub use validate::{validate, Rule, Violation};
+pub use validate::{validate, Amount, Rule, Unit, Violation};

@@ -137,6 +137,16 @@ pub struct Needs {
     pub max_ride_minutes: Option<u32>,
     /// Earliest time the pupil can be picked up (morning run).
     pub earliest_pickup: Option<TimeOfDay>,
+    /// Vehicle types (ids) the pupil may ride in; empty for any type.
+    pub vehicle_types: Vec<String>,
+    /// Vehicle types (ids) the pupil must not ride in, e.g. a minibus the
+    /// pupil cannot board.
+    pub not_vehicle_types: Vec<String>,
+    /// Earliest time the pupil may be dropped at home (afternoon run), e.g.
+    /// nobody is home before 15:45. Bounds the start of their own alighting.
+    pub earliest_dropoff: Option<TimeOfDay>,
+    /// Latest time the pupil may be dropped at home (afternoon run).
+    pub latest_dropoff: Option<TimeOfDay>,
 }
 
 /// A pupil who is entitled to home-to-school transport.
@@ -231,6 +241,10 @@ pub struct VehicleType {
     /// Borough (GSS code) that owns or contracts these vehicles, if any.
     #[serde(default)]
     pub borough: Option<String>,
+    /// Most schools one run of this type may serve (operators often cap
+    /// mixed-school runs at two); `None`: no limit.
+    #[serde(default)]
+    pub max_schools_per_run: Option<u32>,
 }
 
 impl VehicleType {
@@ -243,6 +257,17 @@ impl VehicleType {
             } else {
                 0.0
             }
+    }
+
+    /// Cost (£) of one run of this type driving `distance_m` metres over
+    /// `duration_s` seconds from leaving to returning to the depot: the
+    /// daily fixed cost plus the per-km and per-hour rates. The one route
+    /// cost formula: the engine's costs, the planner's plans and the
+    /// validator's arithmetic check all come from here.
+    pub fn route_cost(&self, distance_m: f64, duration_s: f64) -> f64 {
+        self.daily_fixed_cost()
+            + self.cost_per_km * distance_m / 1000.0
+            + self.cost_per_hour * duration_s / 3600.0
     }
 }
 
@@ -432,6 +457,12 @@ pub fn incompatibility(pupil: &Pupil, v: &VehicleType) -> Option<&'static str> {
     }
     if n.passenger_assistant && !v.passenger_assistant {
         return Some("no passenger assistant");
+    }
+    if !n.vehicle_types.is_empty() && !n.vehicle_types.contains(&v.id) {
+        return Some("not one of the pupil's vehicle types");
+    }
+    if n.not_vehicle_types.contains(&v.id) {
+        return Some("a vehicle type the pupil must not ride in");
     }
     None
 }

@@ -51,6 +51,7 @@ fn vehicle(id: &str, count: u32, seats: u32, wc: u32, per_wc: u32, pa: bool) -> 
         max_duty_minutes: 180,
         shift: TimeWindow::new(TimeOfDay::hm(6, 30), TimeOfDay::hm(11, 0)),
         borough: None,
+        max_schools_per_run: None,
     }
 }
 
@@ -486,6 +487,14 @@ fn ride_time_of_the_second_pupil_alighting_at_a_shared_stop() {
     assert_eq!(v.len(), 1, "{v:#?}");
     assert_eq!(v[0].pupil.as_deref(), Some("C"));
     assert!(v[0].message.contains("by 60 s"), "{}", v[0].message);
+    // The violation names the run, the amount and what to change.
+    assert_eq!(v[0].route, Some(0));
+    assert_eq!(v[0].run.as_deref(), Some("TAXI #1"));
+    let amount = v[0].amount.expect("ride time is a matter of degree");
+    assert_eq!(amount.unit, senroute_model::validate::Unit::Seconds);
+    assert!((amount.value - 60.0).abs() < 1e-6, "{amount:?}");
+    assert!(v[0].fix.contains("another run"), "{}", v[0].fix);
+    assert!(v[0].to_string().contains("TAXI #1"), "{}", v[0]);
 
     // One second over is a broken rule; exactly at the cap is not.
     let mut p12 = p.clone();

@@ -31,6 +31,30 @@ pub struct InstanceMap {
     pub excluded: Vec<(usize, UnassignedReason)>,
 }
 
+/// The engine's vehicle types (indices among the fleet's types with
+/// vehicles) pupil `p` may ride in, when the pupil restricts them
+/// (`vehicle_types`, `not_vehicle_types`); `None` for any.
+fn allowed_types(problem: &Problem, p: &Pupil) -> Option<Vec<usize>> {
+    let n = &p.needs;
+    if n.vehicle_types.is_empty() && n.not_vehicle_types.is_empty() {
+        return None;
+    }
+    let ok = |id: &String| {
+        (n.vehicle_types.is_empty() || n.vehicle_types.contains(id))
+            && !n.not_vehicle_types.contains(id)
+    };
+    Some(
+        problem
+            .fleet
+            .iter()
+            .filter(|v| v.count > 0)
+            .enumerate()
+            .filter(|(_, v)| ok(&v.id))
+            .map(|(k, _)| k)
+            .collect(),
+    )
+}
+
 /// Builds the engine instance for `problem` over `travel`.
 pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Instance, InstanceMap) {
     let idx = |k: &LocationKey| {
@@ -98,8 +122,13 @@ pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Insta
                 },
                 engine::Stop {
                     location: home,
-                    tw_open: school.pm_departure.open.secs_f64(),
-                    tw_close: day,
+                    // the pupil's own drop-off window, within the day
+                    tw_open: p
+                        .needs
+                        .earliest_dropoff
+                        .map_or(0.0, |t| t.secs_f64())
+                        .max(school.pm_departure.open.secs_f64()),
+                    tw_close: p.needs.latest_dropoff.map_or(day, |t| t.secs_f64()),
                     service: home_service,
                 },
             ),
@@ -125,8 +154,10 @@ pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Insta
             travel_alone: p.needs.travel_alone,
             conflicts: Vec::new(),
             ride_time_weight: None,
-            vehicle_types: None,
+            vehicle_types: allowed_types(problem, p),
             preference: None,
+            // the school, for the vehicle types' `max_schools_per_run`
+            group: problem.schools.iter().position(|s| s.id == p.school),
         });
     }
     // Conflicts by request index.
@@ -180,6 +211,7 @@ pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Insta
                 shift_open: v.shift.open.secs_f64(),
                 shift_close: v.shift.close.secs_f64(),
                 max_duration: Some(f64::from(v.max_duty_minutes) * 60.0),
+                max_groups: v.max_schools_per_run.map(|m| m as usize),
             }
         })
         .collect();
@@ -333,7 +365,26 @@ fn reason(
                 V::Duty | V::Shift => UnassignedReason::DutyInfeasible {
                     detail: format!("even alone the run does not fit any compatible vehicle's shift or duty limit (direct journey {:.0} min)", direct / 60.0),
                 },
-                _ => UnassignedReason::WindowInfeasible {
+                V::Capacity | V::Features => UnassignedReason::NoCompatibleVehicle {
+                    detail: format!(
+                        "even alone no vehicle type can carry the pupil ({}): {}",
+                        if v == V::Capacity { "capacity" } else { "vehicle features or allowed types" },
+                        problem
+                            .fleet
+                            .iter()
+                            .map(|t| format!("{}: {}", t.id, incompatibility(pupil, t).unwrap_or("no room for the pupil's load")))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                },
+                // A run with only this pupil shares with nobody, conflicts with
+                // nobody, is in order and adds one vehicle: the engine does not
+                // report these for a pupil alone, but if it ever does the pupil
+                // is still unplaced for want of a run that can take them.
+                V::TravelAlone | V::Conflict | V::Precedence | V::FleetSize | V::Groups => UnassignedReason::FleetCapacity {
+                    detail: format!("no run could take the pupil even alone (the engine reported {v:?}); add a vehicle or check the pupil's rules"),
+                },
+                V::PickupWindow | V::DeliveryWindow => UnassignedReason::WindowInfeasible {
                     detail: match (problem.session, school) {
                         (Session::Am, Some(s)) => format!(
                             "cannot reach school {} inside its arrival window {} even alone (direct journey {:.0} min{})",
@@ -342,7 +393,19 @@ fn reason(
                             direct / 60.0,
                             pupil.needs.earliest_pickup.map(|t| format!(", earliest pick-up {t}")).unwrap_or_default()
                         ),
-                        (Session::Pm, Some(s)) => format!("cannot be collected from school {} inside its departure window {} by any compatible vehicle's shift", s.id, s.pm_departure),
+                        (Session::Pm, Some(s)) => format!(
+                            "cannot be collected from school {} inside its departure window {}{} by any compatible vehicle's shift",
+                            s.id,
+                            s.pm_departure,
+                            match (pupil.needs.earliest_dropoff, pupil.needs.latest_dropoff) {
+                                (None, None) => String::new(),
+                                (a, b) => format!(
+                                    " and dropped at home between {} and {}",
+                                    a.map_or("any time".into(), |t| t.to_string()),
+                                    b.map_or("any time".into(), |t| t.to_string())
+                                ),
+                            }
+                        ),
                         _ => format!("time windows cannot be met even alone ({v:?})"),
                     },
                 },
@@ -464,9 +527,7 @@ fn to_plan(
             })
             .sum();
         let duration_s = r.schedule.end - r.schedule.start;
-        let cost = vt.daily_fixed_cost()
-            + vt.cost_per_km * distance_m / 1000.0
-            + vt.cost_per_hour * duration_s / 3600.0;
+        let cost = vt.route_cost(distance_m, duration_s);
         routes.push(Route {
             vehicle_type: vt.id.clone(),
             vehicle_index,

@@ -46,6 +46,7 @@ fn problem() -> Problem {
                 borough: Some(code(b)),
                 phase: None,
                 needs: Needs::default(),
+                extra: Default::default(),
             });
         }
         fleet.push(VehicleType {
@@ -64,6 +65,7 @@ fn problem() -> Problem {
             max_duty_minutes: 180,
             shift: TimeWindow::new(TimeOfDay::hm(6, 30), TimeOfDay::hm(10, 30)),
             borough: Some(code(b)),
+            max_schools_per_run: None,
         });
     }
     Problem {

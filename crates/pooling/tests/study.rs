@@ -60,6 +60,7 @@ fn problem() -> Problem {
                 max_duty_minutes: 180,
                 shift: TimeWindow::new(TimeOfDay::hm(6, 30), TimeOfDay::hm(10, 30)),
                 borough: Some(b.to_string()),
+                max_schools_per_run: None,
             };
             [v("TAXI", 5, 4, false, 60.0), v("BUS", 1, 8, true, 140.0)]
         })

@@ -593,6 +593,7 @@ pub fn generate(
                 extra_boarding_minutes: extra,
                 max_ride_minutes: (default_cap != Some(cap)).then_some(cap),
                 earliest_pickup: earliest,
+                ..Needs::default()
             },
             extra: Default::default(),
         });
@@ -653,6 +654,7 @@ pub fn generate(
                 max_duty_minutes: params.taxi_max_duty_minutes,
                 shift: TimeWindow::new(params.shift_start, params.shift_end),
                 borough: Some(area.gss.clone()),
+                max_schools_per_run: None,
             },
             VehicleType {
                 id: format!("{short}-MINIBUS-{MINIBUS_SEATS}"),
@@ -670,6 +672,7 @@ pub fn generate(
                 max_duty_minutes: params.bus_max_duty_minutes,
                 shift: TimeWindow::new(params.shift_start, params.shift_end),
                 borough: Some(area.gss.clone()),
+                max_schools_per_run: None,
             },
             VehicleType {
                 id: format!("{short}-WAV-{WAV_SEATS}"),
@@ -687,6 +690,7 @@ pub fn generate(
                 max_duty_minutes: params.bus_max_duty_minutes,
                 shift: TimeWindow::new(params.shift_start, params.shift_end),
                 borough: Some(area.gss.clone()),
+                max_schools_per_run: None,
             },
         ];
         fleet.extend(types.into_iter().filter(|v| v.count > 0));

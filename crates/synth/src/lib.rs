@@ -70,8 +70,8 @@ pub use generate::{
     generate, Cohort, HOME_MAX_SNAP_M, MINIBUS_SEATS, SCARCE_RESIDENTIAL_M, TAXI_SEATS, WAV_SEATS,
     WAV_SPACES,
 };
-pub use output::{FLEET_HEADER, PUPILS_HEADER, SCHOOLS_HEADER};
 pub use params::CohortParams;
+pub use senroute_model::csv_out::{FLEET_HEADER, PUPILS_HEADER, SCHOOLS_HEADER};
 pub use stats::{BoroughStats, CohortStats};
 
 /// The bundled list of real London special schools (EduBase 2017), relative

@@ -36,6 +36,10 @@ pub const PUPIL_COLUMNS: (&[&str], &[&str]) = (
         "extra_boarding_minutes",
         "max_ride_minutes",
         "earliest_pickup",
+        "vehicle_types",
+        "not_vehicle_types",
+        "earliest_dropoff",
+        "latest_dropoff",
     ],
 );
 /// Columns of `schools.csv`.
@@ -71,6 +75,7 @@ pub const FLEET_COLUMNS: (&[&str], &[&str]) = (
         "passenger_assistant",
         "assistant_cost_per_day",
         "borough",
+        "max_schools_per_run",
     ],
 );
 

@@ -167,6 +167,7 @@ pub fn random_problem_of(rng: &mut StdRng, session: Session, shape: &Shape) -> (
                     Session::Pm => TimeWindow::new(TimeOfDay::hm(14, 0), TimeOfDay::hm(18, 0)),
                 },
                 borough: None,
+                max_schools_per_run: None,
             }
         })
         .collect();

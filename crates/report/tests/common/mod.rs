@@ -61,6 +61,7 @@ fn vehicle(id: &str, count: u32, seats: u32, lat: f64, lon: f64) -> VehicleType 
         max_duty_minutes: 180,
         shift: TimeWindow::new(TimeOfDay::hm(6, 30), TimeOfDay::hm(11, 0)),
         borough: None,
+        max_schools_per_run: None,
     }
 }
 
