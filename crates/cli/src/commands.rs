@@ -1,6 +1,6 @@
 //! The subcommands.
 
-use crate::durations::{count_up_to, parse_seconds, parse_time_limit, parse_time_per_pupil};
+use crate::durations::{count_up_to, parse_seconds, parse_time_limit};
 use crate::progress::{ctrl_c_flag, SolveProgress};
 use crate::{Failure, Output};
 use anyhow::Context;
@@ -37,13 +37,16 @@ pub enum Command {
     /// Run standard VRP benchmarks (Solomon, Li & Lim, Cordeau DARP); one JSON line per instance.
     Bench(BenchArgs),
     /// Cross-borough pooling study: each borough alone vs pooled, with a fair split of the pooled cost.
-    Pool(PoolArgs),
+    Pool(Box<crate::pool::PoolArgs>),
     /// Generate a realistic synthetic cohort (pupils, schools, fleet) on the bundled roads.
     Generate(Box<crate::generate::GenerateArgs>),
     /// Serve the gRPC API for boroughs (senroute.v1.RoutingService).
     Serve(crate::serve::ServeArgs),
     /// Mint an API key for a borough (its hash goes into the keys file; the key is printed once).
     MintKey(crate::serve::MintKeyArgs),
+    /// The web app for coordinators on this computer: upload, plan, map,
+    /// downloads (bundled roads, no keys, loopback only); prints the URL.
+    App(crate::app::AppArgs),
 }
 
 /// Runs a subcommand.
@@ -55,10 +58,11 @@ pub fn run(cmd: Command, out: Output) -> Result<(), Failure> {
         Command::Validate(a) => validate_inputs(a, out),
         Command::Matrix(a) => matrix(a),
         Command::Bench(a) => bench(a, out),
-        Command::Pool(a) => pool(a, out),
+        Command::Pool(a) => crate::pool::pool(*a, out),
         Command::Generate(a) => crate::generate::generate(*a, out),
         Command::Serve(a) => crate::serve::serve(a),
         Command::MintKey(a) => crate::serve::mint_key(a),
+        Command::App(a) => crate::app::app(a),
     }
 }
 
@@ -162,7 +166,9 @@ fn parse_pounds(s: &str) -> Result<f64, String> {
 
 /// Reads borough boundaries, if given, and the borough codes an input may
 /// use: the boundaries' GSS codes, else London's (`E09000001`–`E09000033`).
-fn load_boroughs(path: Option<&Path>) -> Result<(Option<Boroughs>, BoroughCodes), Failure> {
+pub(crate) fn load_boroughs(
+    path: Option<&Path>,
+) -> Result<(Option<Boroughs>, BoroughCodes), Failure> {
     let Some(path) = path else {
         return Ok((None, BoroughCodes::London));
     };
@@ -198,7 +204,7 @@ fn read_json_problem(path: &Path, codes: &BoroughCodes) -> Result<Problem, Failu
     Ok(problem_from_json_with(&name, &text, codes)?)
 }
 
-fn load_problem(
+pub(crate) fn load_problem(
     a: &InputArgs,
     settings: Settings,
     codes: &BoroughCodes,
@@ -313,7 +319,7 @@ fn prepare(a: PrepareArgs, out: Output) -> Result<(), Failure> {
 }
 
 /// Loads a prepared network, or builds one from a `.pbf`.
-fn load_roads(path: &Path) -> Result<RoadNetwork, Failure> {
+pub(crate) fn load_roads(path: &Path) -> Result<RoadNetwork, Failure> {
     let is_pbf = path
         .to_string_lossy()
         .to_ascii_lowercase()
@@ -556,7 +562,7 @@ fn demo(a: DemoArgs, out: Output) -> Result<(), Failure> {
         } else {
             format!("{d}/map.png")
         };
-        println!("look at {d}/report.html (KPIs, map and a table per run), {maps}, {d}/routes.geojson (QGIS), {d}/routes.csv (stop by stop), {d}/pupils.csv (each pupil) and {d}/plan.json");
+        println!("look at {d}/report.html (KPIs, map and a table per run), {maps}, {d}/routes.geojson (QGIS), {d}/routes.csv (stop by stop), {d}/pupils.csv (each pupil), {d}/manifests.html (a printable page per run for drivers and assistants), {d}/plan.xlsx and {d}/plan.json");
     }
     Ok(())
 }
@@ -674,254 +680,4 @@ fn bench(a: BenchArgs, out: Output) -> Result<(), Failure> {
         println!("{}", r.to_json());
     }
     Ok(())
-}
-
-/// `senroute pool`.
-#[derive(Args, Debug)]
-pub struct PoolArgs {
-    #[command(flatten)]
-    input: InputArgs,
-    /// Road network: a file from `senroute prepare`, or an `.osm.pbf` extract.
-    #[arg(long)]
-    roads: Option<PathBuf>,
-    /// Borough boundaries (GeoJSON) to fill blank borough codes.
-    #[arg(long)]
-    boundaries: Option<PathBuf>,
-    /// Search time per pupil of each (sub)problem, the same alone and pooled.
-    /// At most 60 s.
-    #[arg(long, value_parser = parse_time_per_pupil, default_value = "0.2s")]
-    time_limit_per_pupil: Duration,
-    /// Iterations per pupil and thread instead of a time limit (exactly reproducible; at most 10^9).
-    #[arg(long, value_parser = count_up_to(1_000_000_000))]
-    iterations_per_pupil: Option<u64>,
-    /// First random seed.
-    #[arg(long, default_value_t = 1)]
-    seed: u64,
-    /// Number of seeds (seed, seed+1, …; at most 1000); each problem keeps its cheapest plan.
-    #[arg(long, default_value_t = 1, value_parser = count_up_to(1000))]
-    seeds: u64,
-    /// Exact Shapley value up to this many boroughs (at most 12), sampled beyond.
-    #[arg(long, default_value_t = 6, value_parser = count_up_to(12))]
-    exact_shapley_max: u64,
-    /// Random orders for the sampled Shapley value (at most 100000).
-    #[arg(long, default_value_t = 200, value_parser = count_up_to(100_000))]
-    shapley_permutations: u64,
-    /// Maximum distance from a home, school or depot to the nearest road, metres.
-    #[arg(long, default_value_t = senroute_roads::DEFAULT_MAX_SNAP_M)]
-    max_snap: f64,
-    /// Vary one parameter over generated cohorts on the bundled roads instead of
-    /// reading input files: PARAMETER=V1,V2,… with PARAMETER one of
-    /// cross_borough_share, wheelchair_share, max_ride_minutes, boroughs.
-    #[arg(long, conflicts_with_all = ["pupils", "problem"])]
-    sweep: Option<String>,
-    /// Pupils per borough of each sweep cohort.
-    #[arg(long, default_value_t = 30)]
-    pupils_per_borough: u32,
-    /// Solver threads per search (default: every core; with --via: 1). The
-    /// plans of an iteration-limited study depend on it.
-    #[arg(long)]
-    threads: Option<usize>,
-    /// Solve every coalition as a job of a senroute service:
-    /// grpc://HOST:PORT (grpcs:// for TLS). Needs --key.
-    #[arg(long, value_name = "URL", requires = "key", conflicts_with = "sweep")]
-    via: Option<String>,
-    /// The borough API key for --via.
-    #[arg(long, requires = "via")]
-    key: Option<String>,
-    /// With --via: jobs in flight at once.
-    #[arg(long, default_value_t = 16)]
-    via_jobs: usize,
-    /// Output directory.
-    #[arg(long)]
-    out: PathBuf,
-}
-
-/// `count` seeds from `first`, stopping at `u64::MAX`.
-fn seeds(first: u64, count: u64) -> Vec<u64> {
-    (0..count.max(1))
-        .map_while(|i| first.checked_add(i))
-        .collect()
-}
-
-fn pool(a: PoolArgs, out: Output) -> Result<(), Failure> {
-    use senroute_pooling::{output, run_study_with, LocalSolver, StudyError, StudyOptions};
-    if let Some(spec) = &a.sweep {
-        let options = StudyOptions {
-            seconds_per_pupil: a.time_limit_per_pupil.as_secs_f64(),
-            iterations_per_pupil: a.iterations_per_pupil,
-            seeds: seeds(a.seed, a.seeds),
-            ..StudyOptions::default()
-        };
-        return crate::sweep::run(spec, a.pupils_per_borough, a.seed, &options, &a.out, out);
-    }
-    let (boroughs, codes) = load_boroughs(a.boundaries.as_deref())?;
-    let mut problem = load_problem(&a.input, Settings::default(), &codes)?;
-    if problem.session == Session::Day {
-        return Err(Failure::Input(
-            "the pooling study compares one session at a time: give --session am or pm".into(),
-        ));
-    }
-    if let Some(b) = &boroughs {
-        fill_boroughs(&mut problem, b);
-    }
-    let (travel, network, road_travel) = match (&a.roads, &problem.matrices) {
-        (Some(r), _) => {
-            let net = load_roads(r)?;
-            let rt = travel_times(&problem, &net, a.max_snap)?;
-            (rt.times.clone(), Some(net), Some(rt))
-        }
-        (None, Some(m)) => (
-            TravelTimes::from_matrices(m).map_err(|e| Failure::Input(format!("matrices: {e}")))?,
-            None,
-            None,
-        ),
-        (None, None) => {
-            return Err(Failure::Input(
-                "no travel times: give --roads, or a --problem JSON that carries matrices".into(),
-            ))
-        }
-    };
-    let mut options = StudyOptions {
-        seconds_per_pupil: a.time_limit_per_pupil.as_secs_f64(),
-        iterations_per_pupil: a.iterations_per_pupil,
-        seeds: seeds(a.seed, a.seeds),
-        exact_shapley_max_boroughs: a.exact_shapley_max as usize,
-        shapley_permutations: a.shapley_permutations as usize,
-        ..StudyOptions::default()
-    };
-    if let Some(t) = a.threads {
-        options.threads = t.max(1);
-    } else if a.via.is_some() {
-        options.threads = 1;
-    }
-    let chatty = !out.quiet && !out.json;
-    let progress = |line: &str| {
-        if chatty {
-            eprintln!("  solved {line}");
-        }
-    };
-    let result = match (&a.via, &a.key) {
-        (Some(via), Some(key)) => {
-            let solver = crate::via::ServiceSolver {
-                endpoint: crate::via::endpoint(via).map_err(Failure::Input)?,
-                key: key.clone(),
-                in_flight: a.via_jobs,
-                study_id: format!(
-                    "pool-{}-{}",
-                    std::process::id(),
-                    std::time::SystemTime::now()
-                        .duration_since(std::time::UNIX_EPOCH)
-                        .map_or(0, |d| d.as_nanos())
-                ),
-                chatty,
-            };
-            run_study_with(&problem, &travel, &options, &progress, &solver)
-        }
-        _ => run_study_with(&problem, &travel, &options, &progress, &LocalSolver),
-    };
-    let mut study = match result {
-        Ok(s) => s,
-        Err(StudyError::Input(e)) => return Err(e.into()),
-        Err(StudyError::Solver(e)) => return Err(Failure::Internal(anyhow::anyhow!(e))),
-    };
-    let mut files: Vec<&PathBuf> = [
-        &a.input.pupils,
-        &a.input.schools,
-        &a.input.fleet,
-        &a.input.problem,
-        &a.roads,
-        &a.boundaries,
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    files.dedup();
-    for f in files {
-        let h = output::sha256_file(f).with_context(|| format!("hashing {}", f.display()))?;
-        study.report.inputs.push((f.display().to_string(), h));
-    }
-    let geometry = match (&network, &road_travel) {
-        (Some(net), Some(rt)) => senroute_report::Geometry::roads(net, rt.times.keys(), &rt.snaps),
-        _ => senroute_report::Geometry::Straight,
-    };
-    let maps = pooling_maps(&problem, &study, &geometry);
-    let written = output::write(&a.out, &study, &maps)
-        .with_context(|| format!("writing to {}", a.out.display()))?;
-    let r = &study.report;
-    if out.json {
-        println!(
-            "{}",
-            serde_json::to_string(r).context("encoding the report")?
-        );
-    } else if !out.quiet {
-        println!(
-            "alone £{:.2}/day ({} vehicles, {} unassigned), pooled £{:.2}/day ({} vehicles, {} unassigned): saving £{:.2} ({:.1} %)",
-            r.alone_total.cost, r.alone_total.vehicles, r.alone_total.unassigned, r.pooled_total.cost, r.pooled_total.vehicles, r.pooled_total.unassigned, r.saving, r.saving_pct
-        );
-        println!(
-            "cost split (coalition costs count £{:.0} per unplaced pupil):",
-            r.options.unassigned_penalty
-        );
-        for b in &r.boroughs {
-            println!(
-                "  {}: alone £{:.2}, pooled share £{:.2} Shapley / £{:.2} proportional",
-                b.borough, b.alone.cost, b.shapley_share, b.proportional_share
-            );
-        }
-        println!(
-            "Shapley split {}; proportional split {}",
-            if r.shapley_core_violations.is_empty() {
-                "is in the core"
-            } else {
-                "is NOT in the core"
-            },
-            if r.proportional_core_violations.is_empty() {
-                "is in the core"
-            } else {
-                "is NOT in the core"
-            }
-        );
-        println!(
-            "wrote {}",
-            written
-                .iter()
-                .map(|p| p.display().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
-    Ok(())
-}
-
-/// The alone plans side by side with the pooled plan, on one view and scale.
-fn pooling_maps(
-    problem: &Problem,
-    study: &senroute_pooling::Study,
-    geometry: &senroute_report::Geometry,
-) -> String {
-    use senroute_report::{map_svg, union_bbox, view_bbox, MapOptions};
-    let alone = senroute_pooling::union(
-        problem.session,
-        &study.alone.iter().map(|(_, _, p)| p).collect::<Vec<_>>(),
-    );
-    let view = match (
-        view_bbox(problem, &alone, geometry),
-        view_bbox(problem, &study.pooled, geometry),
-    ) {
-        (Some(a), Some(b)) => Some(union_bbox(a, b)),
-        (a, b) => a.or(b),
-    };
-    let options = MapOptions {
-        width: 580,
-        height: 460,
-        view,
-        ..MapOptions::default()
-    };
-    format!(
-        "<figure><figcaption>Each borough alone: {} runs</figcaption>{}</figure><figure><figcaption>Pooled: {} runs</figcaption>{}</figure>",
-        alone.routes.len(),
-        map_svg(problem, &alone, geometry, &options),
-        study.pooled.routes.len(),
-        map_svg(problem, &study.pooled, geometry, &options)
-    )
 }

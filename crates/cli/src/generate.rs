@@ -47,7 +47,7 @@ macro_rules! cohort_flags {
 
         impl GenerateArgs {
             fn params(&self) -> CohortParams {
-                CohortParams { boroughs: self.boroughs.clone(), $( $field: self.$field.clone(), )* }
+                CohortParams { boroughs: self.boroughs.clone(), pupils_by_borough: Vec::new(), $( $field: self.$field.clone(), )* }
             }
         }
     };

@@ -4,9 +4,12 @@
 //! Exit codes: 0 success, 2 input errors (every problem is printed, naming
 //! file, line and field), 1 internal errors.
 
+mod app;
 mod commands;
 mod durations;
 mod generate;
+mod pool;
+mod pool_study;
 mod progress;
 mod scale;
 mod serve;

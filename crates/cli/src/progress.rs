@@ -1,7 +1,7 @@
 //! The progress bar shown while solving, and Ctrl-C handling.
 
 use indicatif::{ProgressBar, ProgressStyle};
-use senroute_solver::Progress;
+use senroute_planner::Progress;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;

@@ -31,7 +31,7 @@ pub struct SweepRow {
     pub value: f64,
     /// Pupils in the cohort.
     pub pupils: usize,
-    /// Daily cost with every borough alone, £.
+    /// Daily cost with every borough alone, £ (mean over the seeds).
     pub cost_alone: f64,
     /// Daily cost pooled, £.
     pub cost_pooled: f64,
@@ -139,10 +139,10 @@ pub fn run(
             parameter: name.clone(),
             value: v,
             pupils: r.alone_total.pupils,
-            cost_alone: r.alone_total.cost,
-            cost_pooled: r.pooled_total.cost,
-            saving: r.saving,
-            saving_pct: r.saving_pct,
+            cost_alone: r.alone_cost.mean,
+            cost_pooled: r.pooled_cost.mean,
+            saving: r.saving.mean,
+            saving_pct: r.saving_pct.mean,
             vehicles_alone: r.alone_total.vehicles,
             vehicles_pooled: r.pooled_total.vehicles,
         };

@@ -30,6 +30,9 @@ pub struct ServiceSolver {
     pub study_id: String,
     /// Prints a line per finished job.
     pub chatty: bool,
+    /// Searches submitted so far (the study calls `solve` once per round):
+    /// numbers the idempotency keys across rounds.
+    pub submitted: std::sync::atomic::AtomicUsize,
 }
 
 /// `grpc://HOST:PORT` → `http://HOST:PORT`; `grpcs://` → `https://`.
@@ -167,10 +170,13 @@ async fn run_one(
 
 impl CoalitionSolver for ServiceSolver {
     fn solve(&self, requests: &[SolveRequest], travel: &TravelTimes) -> Result<Vec<Plan>, String> {
+        let base = self
+            .submitted
+            .fetch_add(requests.len(), std::sync::atomic::Ordering::SeqCst);
         let submits = requests
             .iter()
             .enumerate()
-            .map(|(i, r)| job_request(r, travel, format!("{}-{i}", self.study_id)))
+            .map(|(i, r)| job_request(r, travel, format!("{}-{}", self.study_id, base + i)))
             .collect::<Result<Vec<_>, _>>()?;
         let rt = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)

@@ -159,6 +159,53 @@ fn borough(r: &mut Reporter, codes: &BoroughCodes, e: Entity, i: usize, b: Optio
     }
 }
 
+/// Passthrough fields of pupil `i`: how many, and each name and value.
+fn passthrough(r: &mut Reporter, i: usize, extra: &std::collections::BTreeMap<String, String>) {
+    let f = field("x_…", "extra");
+    if extra.len() > limits::MAX_PASSTHROUGH_FIELDS {
+        r.report(
+            Entity::Pupil,
+            i,
+            f,
+            None,
+            format!(
+                "{} passthrough fields, over the limit of {}",
+                extra.len(),
+                limits::MAX_PASSTHROUGH_FIELDS
+            ),
+            "keep the columns drivers and coordinators need (address, postcode, notes); drop the rest",
+        );
+        return;
+    }
+    for (k, v) in extra {
+        let name_problem = if k.trim().is_empty() {
+            Some("is empty".to_string())
+        } else {
+            text_problem(k, limits::MAX_ID_CHARS)
+        };
+        if let Some(problem) = name_problem {
+            r.report(
+                Entity::Pupil,
+                i,
+                f,
+                Some(excerpt(k).into_owned()),
+                format!("passthrough field name {problem}"),
+                "name it in a few plain words, e.g. x_address or x_notes",
+            );
+        }
+        if let Some(problem) = text_problem(v, limits::MAX_PASSTHROUGH_CHARS) {
+            r.report(
+                Entity::Pupil,
+                i,
+                f,
+                Some(excerpt(v).into_owned()),
+                format!("passthrough field `{}` {problem}", excerpt(k)),
+                "shorten it, and remove tabs, line breaks and other control characters",
+            );
+        }
+    }
+}
+
 /// Length, character and range checks of every record.
 pub(crate) fn records(problem: &Problem, r: &mut Reporter, codes: &BoroughCodes) {
     let id = field("id", "id");
@@ -178,6 +225,7 @@ pub(crate) fn records(problem: &Problem, r: &mut Reporter, codes: &BoroughCodes)
             "school id",
         );
         borough(r, codes, e, i, p.borough.as_deref());
+        passthrough(r, i, &p.extra);
         let mntw = field("must_not_travel_with", "needs.must_not_travel_with");
         let list = &p.needs.must_not_travel_with;
         if list.len() > limits::MAX_MUST_NOT_TRAVEL_WITH {
@@ -196,6 +244,35 @@ pub(crate) fn records(problem: &Problem, r: &mut Reporter, codes: &BoroughCodes)
         } else {
             for other in list {
                 text(r, e, i, mntw, other, ID, "pupil id");
+            }
+        }
+        for (f, list) in [
+            (
+                field("vehicle_types", "needs.vehicle_types"),
+                &p.needs.vehicle_types,
+            ),
+            (
+                field("not_vehicle_types", "needs.not_vehicle_types"),
+                &p.needs.not_vehicle_types,
+            ),
+        ] {
+            if list.len() > limits::MAX_VEHICLE_TYPES {
+                r.report(
+                    e,
+                    i,
+                    f,
+                    None,
+                    format!(
+                        "{} vehicle types listed, over the limit of {}",
+                        list.len(),
+                        limits::MAX_VEHICLE_TYPES
+                    ),
+                    "list each vehicle type once",
+                );
+            } else {
+                for t in list {
+                    text(r, e, i, f, t, ID, "vehicle type id");
+                }
             }
         }
         let n = &p.needs;

@@ -242,6 +242,7 @@ pub fn check_problem_with(
 
     let school_ids: HashSet<&str> = problem.schools.iter().map(|s| s.id.as_str()).collect();
     let pupil_ids: HashSet<&str> = problem.pupils.iter().map(|p| p.id.as_str()).collect();
+    let type_ids: HashSet<&str> = problem.fleet.iter().map(|v| v.id.as_str()).collect();
 
     for (i, s) in problem.schools.iter().enumerate() {
         r.uk(
@@ -307,6 +308,41 @@ pub fn check_problem_with(
                 );
             }
         }
+        for (list, csv, json) in [
+            (
+                &p.needs.vehicle_types,
+                "vehicle_types",
+                "needs.vehicle_types",
+            ),
+            (
+                &p.needs.not_vehicle_types,
+                "not_vehicle_types",
+                "needs.not_vehicle_types",
+            ),
+        ] {
+            for t in list.iter().filter(|t| !type_ids.contains(t.as_str())) {
+                r.report(
+                    Entity::Pupil,
+                    i,
+                    field(csv, json),
+                    Some(t.clone()),
+                    "unknown vehicle type id",
+                    "use ids from the fleet file, separated by ';'",
+                );
+            }
+        }
+        if let (Some(a), Some(b)) = (p.needs.earliest_dropoff, p.needs.latest_dropoff) {
+            if a > b {
+                r.report(
+                    Entity::Pupil,
+                    i,
+                    field("latest_dropoff", "needs.latest_dropoff"),
+                    Some(b.to_string()),
+                    format!("latest drop-off is before the earliest drop-off ({a})"),
+                    "correct one of the two times",
+                );
+            }
+        }
         if p.needs.max_ride_minutes == Some(0) {
             r.report(
                 Entity::Pupil,
@@ -349,6 +385,16 @@ pub fn check_problem_with(
 
     let mut usable = 0u64;
     for (i, v) in problem.fleet.iter().enumerate() {
+        if v.max_schools_per_run == Some(0) {
+            r.report(
+                Entity::Vehicle,
+                i,
+                field("max_schools_per_run", "max_schools_per_run"),
+                Some("0".into()),
+                "a run must be allowed at least one school",
+                "leave it blank for no limit, or give 1 or more",
+            );
+        }
         r.uk(
             Entity::Vehicle,
             i,

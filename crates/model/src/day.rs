@@ -9,7 +9,7 @@
 use crate::plan::{Plan, TIME_TOLERANCE_S};
 use crate::problem::{Continuity, Problem, Session, Sessions};
 use crate::travel::TravelTimes;
-use crate::validate::{validate, Rule, Violation};
+use crate::validate::{validate, Rule, Unit, Violation};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -147,31 +147,6 @@ impl DayPlan {
     }
 }
 
-fn day_violation(
-    rule: Rule,
-    session: Option<Session>,
-    route: Option<usize>,
-    pupil: Option<&str>,
-    message: String,
-    amount: Option<f64>,
-) -> Violation {
-    Violation {
-        rule,
-        session,
-        route,
-        stop: None,
-        pupil: pupil.map(str::to_string),
-        message,
-        amount,
-        unit: if amount.is_some() {
-            "s".into()
-        } else {
-            String::new()
-        },
-        hint: rule.hint().to_string(),
-    }
-}
-
 /// Checks every rule of a day plan: each session plan as
 /// [`validate()`] does (violations carry their session), a vehicle's PM run
 /// starting after its AM run has returned, hard crew continuity when the
@@ -180,27 +155,24 @@ pub fn validate_day(problem: &Problem, travel: &TravelTimes, day: &DayPlan) -> V
     let mut out = Vec::new();
     for (session, plan) in [(Session::Am, &day.am), (Session::Pm, &day.pm)] {
         if plan.session != session {
-            out.push(day_violation(
-                Rule::Coverage,
-                Some(session),
-                None,
-                None,
-                format!(
-                    "the {} plan is for the {} session",
-                    session.label(),
-                    plan.session
-                ),
-                None,
-            ));
+            out.push(
+                Violation::new(
+                    Rule::Coverage,
+                    format!(
+                        "the {} plan is for the {} session",
+                        session.label(),
+                        plan.session
+                    ),
+                )
+                .in_session(session)
+                .fix("give each session's plan in its place (am, pm)"),
+            );
             continue;
         }
         out.extend(
             validate(&problem.for_session(session), travel, plan)
                 .into_iter()
-                .map(|mut v| {
-                    v.session = Some(session);
-                    v
-                }),
+                .map(|v| v.in_session(session)),
         );
     }
     // One vehicle cannot be in two places: its PM run leaves after its AM
@@ -219,18 +191,20 @@ pub fn validate_day(problem: &Problem, travel: &TravelTimes, day: &DayPlan) -> V
         let a = &day.am.routes[ai];
         if let (Some(back), Some(leave)) = (a.stops.last(), r.stops.first()) {
             if leave.departure_s + TIME_TOLERANCE_S < back.arrival_s {
-                out.push(day_violation(
-                    Rule::Duty,
-                    Some(Session::Pm),
-                    Some(pi),
-                    None,
-                    format!(
-                        "{} leaves for its PM run before its AM run (run {}) is back at the depot",
-                        r.label(),
-                        ai + 1
-                    ),
-                    Some(back.arrival_s - leave.departure_s),
-                ));
+                out.push(
+                    Violation::new(
+                        Rule::Duty,
+                        format!(
+                            "{} leaves for its PM run before its AM run (AM run {}) is back at the depot",
+                            r.label(),
+                            ai + 1
+                        ),
+                    )
+                    .in_session(Session::Pm)
+                    .on_run(pi, r.label())
+                    .by(back.arrival_s - leave.departure_s, Unit::Seconds)
+                    .fix("start the PM run later, or give it to another vehicle"),
+                );
             }
         }
     }
@@ -242,19 +216,25 @@ pub fn validate_day(problem: &Problem, travel: &TravelTimes, day: &DayPlan) -> V
             };
             if let Some(v) = in_am.get(ride.pupil.as_str()) {
                 if (&v.0, v.1) != (&route.vehicle_type, route.vehicle_index) {
-                    out.push(day_violation(
-                        Rule::Continuity,
-                        Some(Session::Pm),
-                        Some(ride.route),
-                        Some(&ride.pupil),
-                        format!(
-                            "goes home on {} but came on {} #{} (crew continuity is hard)",
-                            route.label(),
+                    out.push(
+                        Violation::new(
+                            Rule::Continuity,
+                            format!(
+                                "goes home on {} but came on {} #{} (crew continuity is hard)",
+                                route.label(),
+                                v.0,
+                                v.1 + 1
+                            ),
+                        )
+                        .in_session(Session::Pm)
+                        .on_run(ride.route, route.label())
+                        .pupil(ride.pupil.clone())
+                        .fix(format!(
+                            "put the pupil on {} #{} in the PM too",
                             v.0,
                             v.1 + 1
-                        ),
-                        None,
-                    ));
+                        )),
+                    );
                 }
             }
         }
@@ -280,14 +260,14 @@ pub fn validate_day(problem: &Problem, travel: &TravelTimes, day: &DayPlan) -> V
         || !near(t.duration_s, expect.duration_s)
         || !near(t.ride_s, expect.ride_s)
     {
-        out.push(day_violation(
-            Rule::Arithmetic,
-            None,
-            None,
-            None,
-            format!("day totals {t:?} do not add up to {expect:?}"),
-            None,
-        ));
+        out.push(
+            Violation::new(
+                Rule::Arithmetic,
+                format!("day totals {t:?} do not add up to {expect:?}"),
+            )
+            .by((t.cost - expect.cost).abs(), Unit::Pounds)
+            .fix("recompute the day's totals from its runs"),
+        );
     }
     out
 }

@@ -29,6 +29,7 @@ pub use check_input::{
 };
 pub use csv_in::{
     read_problem, read_problem_files, read_problem_files_with, read_problem_with, CsvSource,
+    PASSTHROUGH_PREFIX,
 };
 pub use day::{
     validate_any, validate_day, vehicle_of_pupils, AnyPlan, DayPlan, DayTotals, VehicleKey,
@@ -46,4 +47,4 @@ pub use problem::{
 };
 pub use time::{TimeOfDay, TimeWindow};
 pub use travel::{MatrixError, TravelTimes};
-pub use validate::{validate, Rule, Violation};
+pub use validate::{validate, Amount, Rule, Unit, Violation};

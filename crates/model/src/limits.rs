@@ -56,6 +56,10 @@ pub const MAX_PROBLEM_JSON_BYTES: u64 = 512 << 20;
 pub const MAX_ID_CHARS: usize = 64;
 /// Longest name (a school's name), in characters.
 pub const MAX_NAME_CHARS: usize = 200;
+/// Most passthrough fields per pupil (`x_…` columns, [`crate::Pupil::extra`]).
+pub const MAX_PASSTHROUGH_FIELDS: usize = 20;
+/// Longest passthrough value (an address, a note), in characters.
+pub const MAX_PASSTHROUGH_CHARS: usize = 200;
 /// Most pupils one pupil may be kept apart from (`must_not_travel_with`).
 pub const MAX_MUST_NOT_TRAVEL_WITH: usize = 50;
 

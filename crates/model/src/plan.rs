@@ -119,7 +119,7 @@ pub struct Route {
     /// Seconds from leaving to returning to the depot.
     pub duration_s: f64,
     /// Cost of the run (£): fixed + assistant + per km + per hour
-    /// ([`VehicleType::run_cost`](crate::VehicleType::run_cost)). In a day
+    /// ([`VehicleType::route_cost`](crate::VehicleType::route_cost)). In a day
     /// plan each vehicle's day rate is counted once for the day
     /// ([`DayTotals`](crate::DayTotals)), not once per run.
     pub cost: f64,

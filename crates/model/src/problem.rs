@@ -3,6 +3,7 @@
 use crate::location::Location;
 use crate::time::{TimeOfDay, TimeWindow};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::fmt;
 
 /// What a problem plans: the morning run to school, the afternoon run home,
@@ -208,6 +209,16 @@ pub struct Needs {
     pub max_ride_minutes: Option<u32>,
     /// Earliest time the pupil can be picked up (morning run).
     pub earliest_pickup: Option<TimeOfDay>,
+    /// Vehicle types (ids) the pupil may ride in; empty for any type.
+    pub vehicle_types: Vec<String>,
+    /// Vehicle types (ids) the pupil must not ride in, e.g. a minibus the
+    /// pupil cannot board.
+    pub not_vehicle_types: Vec<String>,
+    /// Earliest time the pupil may be dropped at home (afternoon run), e.g.
+    /// nobody is home before 15:45. Bounds the start of their own alighting.
+    pub earliest_dropoff: Option<TimeOfDay>,
+    /// Latest time the pupil may be dropped at home (afternoon run).
+    pub latest_dropoff: Option<TimeOfDay>,
 }
 
 /// A pupil who is entitled to home-to-school transport.
@@ -232,6 +243,12 @@ pub struct Pupil {
     /// Journey needs.
     #[serde(default)]
     pub needs: Needs,
+    /// Passthrough fields: the coordinator's own columns (`x_address`,
+    /// `x_notes`, … in pupils.csv, keyed here without the `x_` prefix),
+    /// carried unchanged to `pupils.csv`, `routes.csv`, `plan.xlsx` and the
+    /// manifests. Never used for planning.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub extra: BTreeMap<String, String>,
 }
 
 /// A school and its bell times.
@@ -301,6 +318,10 @@ pub struct VehicleType {
     /// Borough (GSS code) that owns or contracts these vehicles, if any.
     #[serde(default)]
     pub borough: Option<String>,
+    /// Most schools one run of this type may serve (operators often cap
+    /// mixed-school runs at two); `None`: no limit.
+    #[serde(default)]
+    pub max_schools_per_run: Option<u32>,
 }
 
 impl VehicleType {
@@ -320,10 +341,14 @@ impl VehicleType {
         self.cost_per_km * distance_m / 1000.0 + self.cost_per_hour * duration_s / 3600.0
     }
 
-    /// Cost (£) of a run planned on its own: the day rate (with the
-    /// assistant) plus the running cost. In a day plan the day rate is
-    /// counted once per vehicle (see [`crate::DayTotals`]).
-    pub fn run_cost(&self, distance_m: f64, duration_s: f64) -> f64 {
+    /// Cost (£) of one run of this type driving `distance_m` metres over
+    /// `duration_s` seconds from leaving to returning to the depot: the
+    /// daily fixed cost plus the per-km and per-hour rates
+    /// ([`VehicleType::running_cost`]). The one route cost formula: the
+    /// engine's costs, the planner's plans and the validator's arithmetic
+    /// check all come from here. In a day plan the day rate is counted once
+    /// per vehicle ([`crate::DayTotals`]).
+    pub fn route_cost(&self, distance_m: f64, duration_s: f64) -> f64 {
         self.daily_fixed_cost() + self.running_cost(distance_m, duration_s)
     }
 
@@ -548,6 +573,12 @@ pub fn incompatibility(pupil: &Pupil, v: &VehicleType) -> Option<&'static str> {
     }
     if n.passenger_assistant && !v.passenger_assistant {
         return Some("no passenger assistant");
+    }
+    if !n.vehicle_types.is_empty() && !n.vehicle_types.contains(&v.id) {
+        return Some("not one of the pupil's vehicle types");
+    }
+    if n.not_vehicle_types.contains(&v.id) {
+        return Some("a vehicle type the pupil must not ride in");
     }
     None
 }

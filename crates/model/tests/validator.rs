@@ -30,6 +30,7 @@ fn pupil(id: &str, f: impl FnOnce(&mut Needs)) -> Pupil {
         borough: None,
         phase: None,
         needs,
+        extra: Default::default(),
     }
 }
 
@@ -51,6 +52,7 @@ fn vehicle(id: &str, count: u32, seats: u32, wc: u32, per_wc: u32, pa: bool) -> 
         shift: TimeWindow::new(TimeOfDay::hm(6, 30), TimeOfDay::hm(11, 0)),
         pm_shift: None,
         borough: None,
+        max_schools_per_run: None,
     }
 }
 
@@ -486,6 +488,14 @@ fn ride_time_of_the_second_pupil_alighting_at_a_shared_stop() {
     assert_eq!(v.len(), 1, "{v:#?}");
     assert_eq!(v[0].pupil.as_deref(), Some("C"));
     assert!(v[0].message.contains("by 60 s"), "{}", v[0].message);
+    // The violation names the run, the amount and what to change.
+    assert_eq!(v[0].route, Some(0));
+    assert_eq!(v[0].run.as_deref(), Some("TAXI #1"));
+    let amount = v[0].amount.expect("ride time is a matter of degree");
+    assert_eq!(amount.unit, senroute_model::validate::Unit::Seconds);
+    assert!((amount.value - 60.0).abs() < 1e-6, "{amount:?}");
+    assert!(v[0].fix.contains("another run"), "{}", v[0].fix);
+    assert!(v[0].to_string().contains("TAXI #1"), "{}", v[0]);
 
     // One second over is a broken rule; exactly at the cap is not.
     let mut p12 = p.clone();
@@ -759,16 +769,21 @@ fn csv_outputs_round_trip() {
             detail: "BUS: no tail-lift".into(),
         },
     });
-    let stops = stop_rows(&plan);
+    let stops = stop_rows(&p, &plan);
     assert_eq!(
         stops.len(),
         plan.routes.iter().map(|r| r.stops.len()).sum::<usize>()
     );
     let mut buf = Vec::new();
     write_rows(&stops, &mut buf).unwrap();
-    assert!(String::from_utf8_lossy(&buf).starts_with(
-        "session,vehicle,run,stop,kind,pupils,lat,lon,arrival,departure,seated,wheelchair\n"
+    assert!(String::from_utf8_lossy(&buf)
+        .starts_with(
+        "session,vehicle,run,stop,kind,pupils,lat,lon,arrival,departure,seated,wheelchair,school_id,school_name\n"
     ));
+    for s in stops.iter().filter(|s| s.kind == "drop") {
+        let school = p.school(&s.school_id).expect("drop rows name the school");
+        assert_eq!(s.school_name, school.name);
+    }
     assert_eq!(read_rows::<StopRow, _>(&buf[..]).unwrap(), stops);
     let pupils = pupil_rows(&p, &plan);
     let mut buf = Vec::new();

@@ -95,6 +95,28 @@ impl VehicleGroup {
     }
 }
 
+/// The engine's vehicle types (indices into `groups`) pupil `p` may ride
+/// in, when the pupil restricts them (`vehicle_types`,
+/// `not_vehicle_types`); `None` for any.
+fn allowed_types(problem: &Problem, groups: &[&VehicleGroup], p: &Pupil) -> Option<Vec<usize>> {
+    let n = &p.needs;
+    if n.vehicle_types.is_empty() && n.not_vehicle_types.is_empty() {
+        return None;
+    }
+    let ok = |id: &String| {
+        (n.vehicle_types.is_empty() || n.vehicle_types.contains(id))
+            && !n.not_vehicle_types.contains(id)
+    };
+    Some(
+        groups
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| ok(&problem.fleet[g.fleet].id))
+            .map(|(k, _)| k)
+            .collect(),
+    )
+}
+
 /// Builds the engine instance for `problem` over `travel`, with the whole
 /// fleet.
 pub fn build_instance(problem: &Problem, travel: &TravelTimes) -> (engine::Instance, InstanceMap) {
@@ -115,6 +137,7 @@ pub fn build_instance_with(
     };
     let session = problem.session;
     debug_assert!(session != Session::Day, "an instance is for one session");
+    let groups: Vec<&VehicleGroup> = groups.iter().filter(|g| !g.indices.is_empty()).collect();
 
     let mut request_pupil = Vec::new();
     let mut excluded = Vec::new();
@@ -174,8 +197,13 @@ pub fn build_instance_with(
                 },
                 engine::Stop {
                     location: home,
-                    tw_open: school.pm_departure.open.secs_f64(),
-                    tw_close: day,
+                    // the pupil's own drop-off window, within the day
+                    tw_open: p
+                        .needs
+                        .earliest_dropoff
+                        .map_or(0.0, |t| t.secs_f64())
+                        .max(school.pm_departure.open.secs_f64()),
+                    tw_close: p.needs.latest_dropoff.map_or(day, |t| t.secs_f64()),
                     service: home_service,
                 },
             ),
@@ -201,8 +229,10 @@ pub fn build_instance_with(
             travel_alone: p.needs.travel_alone,
             conflicts: Vec::new(),
             ride_time_weight: None,
-            vehicle_types: None,
+            vehicle_types: allowed_types(problem, &groups, p),
             preference: None,
+            // the school, for the vehicle types' `max_schools_per_run`
+            group: problem.schools.iter().position(|s| s.id == p.school),
         });
     }
     // Conflicts by request index.
@@ -223,7 +253,6 @@ pub fn build_instance_with(
     let mut vehicle_indices = Vec::new();
     let vehicle_types = groups
         .iter()
-        .filter(|g| !g.indices.is_empty())
         .map(|g| {
             let v = &problem.fleet[g.fleet];
             vehicle_fleet.push(g.fleet);
@@ -257,6 +286,7 @@ pub fn build_instance_with(
                 shift_open: g.shift.0,
                 shift_close: g.shift.1,
                 max_duration: Some(f64::from(v.max_duty_minutes) * 60.0),
+                max_groups: v.max_schools_per_run.map(|m| m as usize),
             }
         })
         .collect();
@@ -411,7 +441,26 @@ fn reason(
                 V::Duty | V::Shift => UnassignedReason::DutyInfeasible {
                     detail: format!("even alone the run does not fit any compatible vehicle's shift or duty limit (direct journey {:.0} min)", direct / 60.0),
                 },
-                _ => UnassignedReason::WindowInfeasible {
+                V::Capacity | V::Features => UnassignedReason::NoCompatibleVehicle {
+                    detail: format!(
+                        "even alone no vehicle type can carry the pupil ({}): {}",
+                        if v == V::Capacity { "capacity" } else { "vehicle features or allowed types" },
+                        problem
+                            .fleet
+                            .iter()
+                            .map(|t| format!("{}: {}", t.id, incompatibility(pupil, t).unwrap_or("no room for the pupil's load")))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                },
+                // A run with only this pupil shares with nobody, conflicts with
+                // nobody, is in order and adds one vehicle: the engine does not
+                // report these for a pupil alone, but if it ever does the pupil
+                // is still unplaced for want of a run that can take them.
+                V::TravelAlone | V::Conflict | V::Precedence | V::FleetSize | V::Groups => UnassignedReason::FleetCapacity {
+                    detail: format!("no run could take the pupil even alone (the engine reported {v:?}); add a vehicle or check the pupil's rules"),
+                },
+                V::PickupWindow | V::DeliveryWindow => UnassignedReason::WindowInfeasible {
                     detail: match (problem.session, school) {
                         (Session::Am, Some(s)) => format!(
                             "cannot reach school {} inside its arrival window {} even alone (direct journey {:.0} min{})",
@@ -420,7 +469,19 @@ fn reason(
                             direct / 60.0,
                             pupil.needs.earliest_pickup.map(|t| format!(", earliest pick-up {t}")).unwrap_or_default()
                         ),
-                        (Session::Pm, Some(s)) => format!("cannot be collected from school {} inside its departure window {} by any compatible vehicle's shift", s.id, s.pm_departure),
+                        (Session::Pm, Some(s)) => format!(
+                            "cannot be collected from school {} inside its departure window {}{} by any compatible vehicle's shift",
+                            s.id,
+                            s.pm_departure,
+                            match (pupil.needs.earliest_dropoff, pupil.needs.latest_dropoff) {
+                                (None, None) => String::new(),
+                                (a, b) => format!(
+                                    " and dropped at home between {} and {}",
+                                    a.map_or("any time".into(), |t| t.to_string()),
+                                    b.map_or("any time".into(), |t| t.to_string())
+                                ),
+                            }
+                        ),
                         _ => format!("time windows cannot be met even alone ({v:?})"),
                     },
                 },
@@ -542,7 +603,7 @@ fn to_plan(
             })
             .sum();
         let duration_s = r.schedule.end - r.schedule.start;
-        let cost = vt.run_cost(distance_m, duration_s);
+        let cost = vt.route_cost(distance_m, duration_s);
         routes.push(Route {
             vehicle_type: vt.id.clone(),
             vehicle_index,

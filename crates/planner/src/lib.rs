@@ -32,4 +32,6 @@ pub use pipeline::{run, Outcome};
 pub use travel::{fill_boroughs, travel_times, RoadTravel};
 
 pub use senroute_model::{AnyPlan, DayPlan, Plan, Problem, TravelTimes};
+/// A progress report of the search (elapsed time, iterations, best cost), so
+/// front ends need not depend on the solver crate.
 pub use senroute_solver::Progress;

@@ -1,16 +1,11 @@
 //! The pooling study: each borough alone versus all boroughs pooled, on the
 //! same roads, rules, seeds and time budget per pupil.
 
-use crate::game::{
-    core_violations, members, proportional, shapley_exact, shapley_sampled, Coalition,
-    CoreViolation, ShapleyMethod,
-};
-use senroute_model::{InputErrors, InputIssue, Plan, Problem, Session, TravelTimes, VehicleType};
-use senroute_planner::{plan, PlanOptions};
+use crate::game::{CoreViolation, ShapleyMethod};
+use crate::stats::Estimate;
+use senroute_model::{InputErrors, InputIssue, Plan, Problem, Session, VehicleType};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::AtomicBool;
-use std::sync::Arc;
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// Estimated CO2 per vehicle-km by kind of vehicle, kg CO2e.
@@ -63,19 +58,38 @@ pub struct StudyOptions {
     /// Iterations per pupil and thread instead of a time limit (exactly
     /// reproducible); overrides `seconds_per_pupil` when set.
     pub iterations_per_pupil: Option<u64>,
-    /// Seeds; each (sub)problem is solved once per seed and the cheapest plan kept.
+    /// Seeds: every coalition is solved once per seed, each seed giving an
+    /// independent run of the whole study; figures are means over the runs
+    /// with a bootstrap interval.
     pub seeds: Vec<u64>,
     /// Worker threads per solve.
     pub threads: usize,
     /// Cost (£) counted per unplaced pupil when comparing coalitions, so a
     /// coalition cannot look cheap by leaving pupils behind.
     pub unassigned_penalty: f64,
-    /// Exact Shapley value up to this many boroughs; sampled beyond.
+    /// Exact Shapley value up to this many boroughs (never above
+    /// [`EXACT_SHAPLEY_MAX_PLAYERS`](crate::game::EXACT_SHAPLEY_MAX_PLAYERS)); sampled beyond.
     pub exact_shapley_max_boroughs: usize,
     /// Random orders for the sampled Shapley value.
     pub shapley_permutations: usize,
     /// CO2 factors.
     pub co2: Co2Factors,
+    /// School days per year, for the yearly figures (190 in England: 195
+    /// days of the school year less 5 training days).
+    #[serde(default = "default_school_days")]
+    pub school_days_per_year: f64,
+    /// Start each group's search from the union of its members' own plans
+    /// (when the solver can: the service cannot).
+    #[serde(default = "default_true")]
+    pub warm_start: bool,
+}
+
+fn default_true() -> bool {
+    true
+}
+
+fn default_school_days() -> f64 {
+    190.0
 }
 
 impl Default for StudyOptions {
@@ -89,6 +103,8 @@ impl Default for StudyOptions {
             exact_shapley_max_boroughs: 6,
             shapley_permutations: 200,
             co2: Co2Factors::default(),
+            school_days_per_year: default_school_days(),
+            warm_start: true,
         }
     }
 }
@@ -100,7 +116,7 @@ pub struct Outcome {
     pub pupils: usize,
     /// Vehicles (in a pooled plan, a borough's share: its pupils' fraction of each run).
     pub vehicles: f64,
-    /// Cost per day (£); in the pooled per-borough rows, the Shapley share.
+    /// Cost per day (£).
     pub cost: f64,
     /// Vehicle-km.
     pub vehicle_km: f64,
@@ -116,35 +132,77 @@ pub struct Outcome {
     pub unassigned: usize,
 }
 
-/// One borough's row of the report.
+/// One borough's row of the report. Costs count each unplaced pupil at
+/// [`StudyOptions::unassigned_penalty`]; estimates are over the seeds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct BoroughRow {
     /// GSS code.
     pub borough: String,
-    /// Planning alone with its own fleet.
+    /// Name (from the boundaries file; the code when not known).
+    pub name: String,
+    /// The published run's plan alone with its own fleet.
     pub alone: Outcome,
-    /// Its share of the pooled plan.
+    /// Its share of the published run's pooled plan.
     pub pooled: Outcome,
-    /// Share of the pooled cost in proportion to stand-alone cost.
+    /// Cost alone, £/day.
+    pub alone_cost: Estimate,
+    /// Shapley share of the pooled cost, £/day.
+    pub shapley: Estimate,
+    /// Standard error of the Shapley share from sampling orders of the
+    /// boroughs (zero when exact).
+    pub shapley_sampling_error: f64,
+    /// Share of the pooled cost in proportion to stand-alone cost (mean game).
     pub proportional_share: f64,
-    /// Shapley value of the pooled cost. Coalition costs in the split count
-    /// each unplaced pupil at [`StudyOptions::unassigned_penalty`].
-    pub shapley_share: f64,
-    /// Stand-alone cost (with penalties) minus the Shapley share, £/day.
-    pub saving: f64,
-    /// Saving under the Shapley split, % of stand-alone cost.
+    /// Least-core share closest to the Shapley share (mean game).
+    pub least_core_share: f64,
+    /// Cost alone minus the Shapley share, £/day.
+    pub saving: Estimate,
+    /// Mean saving under the Shapley split, % of the mean stand-alone cost.
     pub saving_pct: f64,
 }
 
-/// A coalition's cost, as used by the split.
+/// A coalition's cost (mean over the seeds), as used by the split.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CoalitionCost {
     /// Member boroughs.
     pub boroughs: Vec<String>,
-    /// Daily cost plus the unassigned penalty.
+    /// Daily cost plus the unassigned penalty, mean over the seeds.
     pub cost: f64,
-    /// Where the plan came from: `search` or `union of members' plans`.
-    pub source: String,
+    /// Runs (of the seeds) whose own search was beaten by a combination of
+    /// sub-coalitions' plans.
+    pub from_sub_coalitions: usize,
+}
+
+/// One independent run of the study (one seed).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SeedRun {
+    /// The seed.
+    pub seed: u64,
+    /// Sum of the boroughs' costs alone (with penalties), £/day.
+    pub alone: f64,
+    /// The pooled cost (with penalties), £/day.
+    pub pooled: f64,
+    /// Vehicles alone (whole vehicles, every borough's plan).
+    pub vehicles_alone: usize,
+    /// Vehicles pooled.
+    pub vehicles_pooled: usize,
+}
+
+/// Whether any split satisfies every group of boroughs, and the least-core split.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CoreFinding {
+    /// No split of the pooled cost charges every group of boroughs at most
+    /// what it would pay on its own (within 1p).
+    pub empty: bool,
+    /// The least-core relaxation, £/day: how much the worst-off group pays
+    /// above its own cost under the fairest split (negative: the margin
+    /// every group keeps).
+    pub epsilon: f64,
+    /// Coalitions checked (every one when the Shapley value is exact, the
+    /// sampled ones otherwise).
+    pub coalitions_checked: usize,
+    /// Whether every coalition was checked.
+    pub complete: bool,
 }
 
 /// The study's findings.
@@ -160,25 +218,74 @@ pub struct PoolingReport {
     pub inputs: Vec<(String, String)>,
     /// One row per borough.
     pub boroughs: Vec<BoroughRow>,
-    /// Sum over boroughs planning alone.
+    /// The published run: every borough planning alone.
     pub alone_total: Outcome,
-    /// The pooled plan.
+    /// The published run's pooled plan.
     pub pooled_total: Outcome,
-    /// Alone minus pooled daily cost, £/day (compare the unassigned counts
-    /// too: a borough without a suitable fleet leaves pupils behind alone).
-    pub saving: f64,
-    /// The same in % of the alone cost.
-    pub saving_pct: f64,
-    /// Where the pooled plan came from.
-    pub pooled_source: String,
+    /// Seed of the published run (the one with the cheapest pooled plan).
+    pub published_seed: u64,
+    /// Each run's figures.
+    pub runs: Vec<SeedRun>,
+    /// Cost of every borough alone, £/day, over the runs.
+    pub alone_cost: Estimate,
+    /// Pooled cost, £/day, over the runs.
+    pub pooled_cost: Estimate,
+    /// Alone minus pooled cost, £/day, over the runs.
+    pub saving: Estimate,
+    /// The same in % of the alone cost, over the runs.
+    pub saving_pct: Estimate,
     /// How the Shapley value was computed.
     pub shapley_method: ShapleyMethod,
     /// Coalition costs (every coalition when exact).
     pub coalitions: Vec<CoalitionCost>,
+    /// The core and the least core.
+    pub core: CoreFinding,
     /// Coalitions the proportional split overcharges (empty: in the core).
     pub proportional_core_violations: Vec<CoreViolation>,
     /// Coalitions the Shapley split overcharges (empty: in the core).
     pub shapley_core_violations: Vec<CoreViolation>,
+    /// Searched plans set aside because the validator found a broken rule
+    /// (the coalition then used a combination of its members' plans).
+    pub rejected_plans: usize,
+    /// The saving at each search budget, when the study compared budgets
+    /// (`senroute pool --study`); empty otherwise.
+    #[serde(default)]
+    pub budget_curve: Vec<BudgetPoint>,
+}
+
+/// The study's figures at one search budget.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BudgetPoint {
+    /// Search seconds per pupil.
+    pub seconds_per_pupil: f64,
+    /// Saving, £/day.
+    pub saving: Estimate,
+    /// Saving, % of the alone cost.
+    pub saving_pct: Estimate,
+    /// Every borough alone, £/day.
+    pub alone_cost: Estimate,
+    /// Pooled, £/day.
+    pub pooled_cost: Estimate,
+}
+
+impl PoolingReport {
+    /// Fills the boroughs' names from `(GSS code, name)` pairs.
+    pub fn set_names<'a>(&mut self, names: impl IntoIterator<Item = (&'a str, &'a str)>) {
+        let names: std::collections::HashMap<&str, &str> = names.into_iter().collect();
+        for b in &mut self.boroughs {
+            if let Some(n) = names.get(b.borough.as_str()) {
+                b.name = n.to_string();
+            }
+        }
+    }
+
+    /// A borough's name by GSS code (the code when unknown).
+    pub fn name_of<'a>(&'a self, code: &'a str) -> &'a str {
+        self.boroughs
+            .iter()
+            .find(|b| b.borough == code)
+            .map_or(code, |b| b.name.as_str())
+    }
 }
 
 /// The study with its plans, for maps and checks.
@@ -186,9 +293,9 @@ pub struct PoolingReport {
 pub struct Study {
     /// The findings.
     pub report: PoolingReport,
-    /// Each borough's own problem and plan.
+    /// Each borough's own problem and plan (published run).
     pub alone: Vec<(String, Problem, Plan)>,
-    /// The pooled plan over the whole problem.
+    /// The pooled plan over the whole problem (published run).
     pub pooled: Plan,
 }
 
@@ -233,7 +340,7 @@ pub fn union(session: Session, plans: &[&Plan]) -> Plan {
 /// `seconds_per_pupil × pupils` as a duration, a negative or NaN product
 /// as zero and one too large for a `Duration` as a day (the CLI bounds the
 /// per-pupil time well below that; this only keeps the library panic-free).
-fn time_budget(seconds_per_pupil: f64, pupils: f64) -> Duration {
+pub(crate) fn time_budget(seconds_per_pupil: f64, pupils: f64) -> Duration {
     let s = seconds_per_pupil * pupils;
     if s.is_nan() || s <= 0.0 {
         return Duration::ZERO;
@@ -242,7 +349,7 @@ fn time_budget(seconds_per_pupil: f64, pupils: f64) -> Duration {
         .unwrap_or(Duration::ZERO)
 }
 
-fn check_owners(problem: &Problem) -> Result<Vec<String>, InputErrors> {
+pub(crate) fn check_owners(problem: &Problem) -> Result<Vec<String>, InputErrors> {
     let mut errors = InputErrors::default();
     for v in &problem.fleet {
         if v.borough.as_deref().is_none_or(str::is_empty) {
@@ -283,26 +390,11 @@ fn check_owners(problem: &Problem) -> Result<Vec<String>, InputErrors> {
             hint: "add pupils of another borough, or generate a cohort with senroute generate --boroughs A,B".into(),
         });
     }
-    // Coalitions are bit sets of a `Coalition` (u32).
-    let most = Coalition::BITS as usize;
-    if boroughs.len() > most {
-        errors.push(InputIssue {
-            source: "pupils".into(),
-            line: None,
-            field: Some("borough".into()),
-            value: None,
-            message: format!(
-                "pooling compares at most {most} boroughs, found {}",
-                boroughs.len()
-            ),
-            hint: "run the study on a group of neighbouring boroughs".into(),
-        });
-    }
     errors.into_result(boroughs.into_iter().collect())
 }
 
 /// Outcome of pupils in `pupils` (all when `None`) within a plan.
-fn outcome(
+pub(crate) fn outcome(
     problem: &Problem,
     plan: &Plan,
     co2: &Co2Factors,
@@ -349,7 +441,7 @@ fn outcome(
     o
 }
 
-fn add(a: &mut Outcome, b: &Outcome) {
+pub(crate) fn add(a: &mut Outcome, b: &Outcome) {
     let n = (a.pupils - a.unassigned) as f64;
     let m = (b.pupils - b.unassigned) as f64;
     a.mean_ride_min = if n + m > 0.0 {
@@ -365,287 +457,4 @@ fn add(a: &mut Outcome, b: &Outcome) {
     a.co2_kg += b.co2_kg;
     a.over_cap += b.over_cap;
     a.unassigned += b.unassigned;
-}
-
-/// One search of a (sub)problem that a study needs: a coalition's problem
-/// under one seed.
-#[derive(Debug, Clone)]
-pub struct SolveRequest {
-    /// GSS codes of the coalition's boroughs.
-    pub boroughs: Vec<String>,
-    /// The coalition's problem ([`restrict`]ed: no matrices of its own; its
-    /// travel times are the study's).
-    pub problem: Problem,
-    /// Wall-clock budget, when no iteration limit is set.
-    pub time_limit: Option<Duration>,
-    /// Iterations per thread (exactly reproducible).
-    pub iteration_limit: Option<u64>,
-    /// Random seed.
-    pub seed: u64,
-    /// Solver threads.
-    pub threads: usize,
-}
-
-/// Plans the searches of a study: on this machine ([`LocalSolver`]) or
-/// elsewhere (the CLI's `pool --via` sends each as a job to the service).
-pub trait CoalitionSolver {
-    /// Plans every request over `travel` (which covers every location of
-    /// every request), in any order or in parallel; plans come back in the
-    /// order of `requests`.
-    fn solve(&self, requests: &[SolveRequest], travel: &TravelTimes) -> Result<Vec<Plan>, String>;
-}
-
-/// [`CoalitionSolver`] on this machine, one search after another.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct LocalSolver;
-
-impl CoalitionSolver for LocalSolver {
-    fn solve(&self, requests: &[SolveRequest], travel: &TravelTimes) -> Result<Vec<Plan>, String> {
-        Ok(requests
-            .iter()
-            .map(|r| {
-                let opts = PlanOptions {
-                    time_limit: r.time_limit,
-                    iteration_limit: r.iteration_limit,
-                    seed: r.seed,
-                    threads: r.threads,
-                    cancel: Arc::new(AtomicBool::new(false)),
-                };
-                plan(&r.problem, travel, &opts, &|_| {}).plan
-            })
-            .collect())
-    }
-}
-
-/// Why a study could not be run.
-#[derive(Debug, thiserror::Error)]
-pub enum StudyError {
-    /// The problem is not a pooling problem.
-    #[error("{0}")]
-    Input(#[from] InputErrors),
-    /// The solver failed.
-    #[error("{0}")]
-    Solver(String),
-}
-
-/// Runs the study on `problem` (pupils and fleet of several boroughs) over
-/// `travel` (covering every location of the problem). `progress` receives a
-/// line per solve.
-pub fn run_study(
-    problem: &Problem,
-    travel: &TravelTimes,
-    options: &StudyOptions,
-    progress: &dyn Fn(&str),
-) -> Result<Study, InputErrors> {
-    match run_study_with(problem, travel, options, progress, &LocalSolver) {
-        Ok(s) => Ok(s),
-        Err(StudyError::Input(e)) => Err(e),
-        Err(StudyError::Solver(e)) => Err(InputIssue {
-            source: "pooling".into(),
-            line: None,
-            field: None,
-            value: None,
-            message: e,
-            hint: String::new(),
-        }
-        .into()),
-    }
-}
-
-/// [`run_study`] with the searches planned by `solver`. The coalitions the
-/// study needs are known before any is solved (every coalition when the
-/// Shapley value is exact; the prefixes of the seeded random orders when it
-/// is sampled), so they all go to `solver` at once; the results are the
-/// same as one after another.
-pub fn run_study_with(
-    problem: &Problem,
-    travel: &TravelTimes,
-    options: &StudyOptions,
-    progress: &dyn Fn(&str),
-    solver: &dyn CoalitionSolver,
-) -> Result<Study, StudyError> {
-    let boroughs = check_owners(problem)?;
-    let n = boroughs.len();
-    let penalty = options.unassigned_penalty;
-    let score = |p: &Plan| p.totals.cost + penalty * p.totals.unassigned as f64;
-    let full: Coalition = (1 << n) - 1;
-    let exact = n <= options.exact_shapley_max_boroughs;
-    let shapley_seed = options.seeds.first().copied().unwrap_or(1);
-
-    // Every coalition the study will look at, in the order it looks.
-    let mut needed: Vec<Coalition> = (0..n).map(|i| 1 << i).collect();
-    needed.push(full);
-    {
-        let mut record = |s: Coalition| {
-            if !needed.contains(&s) {
-                needed.push(s);
-            }
-            0.0
-        };
-        if exact {
-            shapley_exact(n, &mut record);
-        } else {
-            shapley_sampled(n, options.shapley_permutations, shapley_seed, &mut record);
-        }
-    }
-    let seeds: &[u64] = if options.seeds.is_empty() {
-        &[1]
-    } else {
-        &options.seeds
-    };
-    let mut requests = Vec::with_capacity(needed.len() * seeds.len());
-    for &mask in &needed {
-        let set: BTreeSet<&str> = members(mask, n).map(|i| boroughs[i].as_str()).collect();
-        let sub = restrict(problem, &set);
-        let pupils = sub.travelling_pupils().count().max(1) as f64;
-        for &seed in seeds {
-            requests.push(SolveRequest {
-                boroughs: set.iter().map(|b| b.to_string()).collect(),
-                problem: sub.clone(),
-                time_limit: options
-                    .iterations_per_pupil
-                    .is_none()
-                    .then(|| time_budget(options.seconds_per_pupil, pupils)),
-                iteration_limit: options
-                    .iterations_per_pupil
-                    .map(|i| i.saturating_mul(pupils as u64)),
-                seed,
-                threads: options.threads,
-            });
-        }
-    }
-    let solved = solver
-        .solve(&requests, travel)
-        .map_err(StudyError::Solver)?;
-    if solved.len() != requests.len() {
-        return Err(StudyError::Solver(format!(
-            "{} plans for {} searches",
-            solved.len(),
-            requests.len()
-        )));
-    }
-
-    let mut plans: HashMap<Coalition, (Plan, String)> = HashMap::new();
-    let mut solved = solved.into_iter();
-    for &mask in &needed {
-        // The cheapest plan over the seeds (the first on ties).
-        let mut best: Option<Plan> = None;
-        for _ in seeds {
-            let p = solved.next().expect("one plan per request");
-            if best.as_ref().is_none_or(|b| score(&p) < score(b)) {
-                best = Some(p);
-            }
-        }
-        let mut best = best.expect("at least one seed");
-        let mut source = "search".to_string();
-        // A coalition can always run its members' own plans side by side.
-        if mask.count_ones() > 1 {
-            let parts: Vec<Plan> = members(mask, n)
-                .map(|i| {
-                    plans
-                        .get(&(1 << i))
-                        .map(|(p, _)| p.clone())
-                        .expect("singletons come first")
-                })
-                .collect();
-            let joined = union(problem.session, &parts.iter().collect::<Vec<_>>());
-            if score(&joined) < score(&best) {
-                best = joined;
-                source = "union of members' plans".into();
-            }
-        }
-        let set: Vec<&str> = members(mask, n).map(|i| boroughs[i].as_str()).collect();
-        progress(&format!(
-            "{}: £{:.2}/day, {} vehicles, {} unassigned ({source})",
-            set.join("+"),
-            best.totals.cost,
-            best.totals.vehicles,
-            best.totals.unassigned
-        ));
-        plans.insert(mask, (best, source));
-    }
-    let cost = |s: Coalition| score(&plans[&s].0);
-    let (shapley, method) = if exact {
-        (shapley_exact(n, &mut |s| cost(s)), ShapleyMethod::Exact)
-    } else {
-        (
-            shapley_sampled(n, options.shapley_permutations, shapley_seed, &mut |s| {
-                cost(s)
-            }),
-            ShapleyMethod::Sampled {
-                permutations: options.shapley_permutations,
-                seed: shapley_seed,
-            },
-        )
-    };
-    let alone_scores: Vec<f64> = (0..n).map(|i| score(&plans[&(1 << i)].0)).collect();
-    let pooled_score = score(&plans[&full].0);
-    let prop = proportional(pooled_score, &alone_scores);
-    let mut coalitions: Vec<(Coalition, f64)> =
-        plans.iter().map(|(&m, (p, _))| (m, score(p))).collect();
-    coalitions.sort_by_key(|(m, _)| (m.count_ones(), *m));
-
-    let pooled = plans[&full].0.clone();
-    let mut rows = Vec::new();
-    let mut alone_total = Outcome::default();
-    let mut alone = Vec::new();
-    for (i, b) in boroughs.iter().enumerate() {
-        let set: BTreeSet<&str> = [b.as_str()].into();
-        let sub = restrict(problem, &set);
-        let (plan_b, _) = &plans[&(1 << i)];
-        let a = outcome(&sub, plan_b, &options.co2, None);
-        add(&mut alone_total, &a);
-        let ids: BTreeSet<&str> = sub.pupils.iter().map(|p| p.id.as_str()).collect();
-        let mut pooled_b = outcome(problem, &pooled, &options.co2, Some(&ids));
-        pooled_b.cost = shapley[i];
-        let saving = alone_scores[i] - shapley[i];
-        rows.push(BoroughRow {
-            borough: b.clone(),
-            alone: a,
-            pooled: pooled_b,
-            proportional_share: prop[i],
-            shapley_share: shapley[i],
-            saving,
-            saving_pct: if alone_scores[i] > 0.0 {
-                100.0 * saving / alone_scores[i]
-            } else {
-                0.0
-            },
-        });
-        alone.push((b.clone(), sub, plan_b.clone()));
-    }
-    let pooled_total = outcome(problem, &pooled, &options.co2, None);
-    let (alone_cost, pooled_cost) = (alone_total.cost, pooled_total.cost);
-    let report = PoolingReport {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        session: problem.session,
-        options: options.clone(),
-        inputs: vec![],
-        boroughs: rows,
-        alone_total,
-        pooled_total,
-        saving: alone_cost - pooled_cost,
-        saving_pct: if alone_cost > 0.0 {
-            100.0 * (alone_cost - pooled_cost) / alone_cost
-        } else {
-            0.0
-        },
-        pooled_source: plans[&full].1.clone(),
-        shapley_method: method,
-        coalitions: coalitions
-            .iter()
-            .map(|&(m, c)| CoalitionCost {
-                boroughs: members(m, n).map(|i| boroughs[i].clone()).collect(),
-                cost: c,
-                source: plans[&m].1.clone(),
-            })
-            .collect(),
-        proportional_core_violations: core_violations(n, &prop, &coalitions, 0.01),
-        shapley_core_violations: core_violations(n, &shapley, &coalitions, 0.01),
-    };
-    Ok(Study {
-        report,
-        alone,
-        pooled,
-    })
 }

@@ -36,6 +36,7 @@ fn problem() -> Problem {
                     passenger_assistant: k == 4,
                     ..Needs::default()
                 },
+                extra: Default::default(),
             });
         }
     }
@@ -60,6 +61,7 @@ fn problem() -> Problem {
                 shift: TimeWindow::new(TimeOfDay::hm(6, 30), TimeOfDay::hm(10, 30)),
                 pm_shift: None,
                 borough: Some(b.to_string()),
+                max_schools_per_run: None,
             };
             [v("TAXI", 5, 4, false, 60.0), v("BUS", 1, 8, true, 140.0)]
         })
@@ -80,14 +82,15 @@ fn pooling_is_never_worse_and_the_split_adds_up() {
     let travel = TravelTimes::straight_line(&p, 18.0, 1.35);
     let opts = StudyOptions {
         iterations_per_pupil: Some(40),
-        seeds: vec![1],
-        threads: 2,
+        seeds: vec![1, 2, 3],
+        threads: 1,
         ..StudyOptions::default()
     };
-    let study = run_study(&p, &travel, &opts, &|_| {}).unwrap();
+    let mut study = run_study(&p, &travel, &opts, &|_| {}).unwrap();
     let r = &study.report;
     assert_eq!(r.boroughs.len(), 3);
     assert_eq!(r.coalitions.len(), 7, "exact Shapley costs every coalition");
+    assert_eq!(r.runs.len(), 3, "one independent run per seed");
 
     // Every plan the study reports passes the independent validator.
     for (b, sub, plan) in &study.alone {
@@ -96,6 +99,7 @@ fn pooling_is_never_worse_and_the_split_adds_up() {
     }
     let v = validate(&p, &travel, &study.pooled);
     assert!(v.is_empty(), "pooled: {v:#?}");
+    assert_eq!(r.rejected_plans, 0);
     // The union of the alone plans is itself a valid pooled plan: the pooled
     // search is compared with it, so pooling cannot be worse.
     let joined = union(
@@ -109,20 +113,78 @@ fn pooling_is_never_worse_and_the_split_adds_up() {
         r.pooled_total.cost,
         r.alone_total.cost
     );
-    assert!(r.saving >= -1e-6);
-
-    // Shapley shares add up to the pooled cost (with the unassigned penalty, zero here).
-    assert_eq!(r.pooled_total.unassigned, 0);
-    let shapley: f64 = r.boroughs.iter().map(|b| b.shapley_share).sum();
+    for run in &r.runs {
+        assert!(run.pooled <= run.alone + 1e-6, "{run:?}");
+    }
     assert!(
-        (shapley - r.pooled_total.cost).abs() < 1e-6,
-        "{shapley} vs {}",
-        r.pooled_total.cost
+        r.saving.low >= -1e-6 && r.saving.low <= r.saving.mean && r.saving.mean <= r.saving.high
     );
-    let prop: f64 = r.boroughs.iter().map(|b| b.proportional_share).sum();
-    assert!((prop - r.pooled_total.cost).abs() < 1e-6);
+
+    // Monotone costs: no coalition above a combination of disjoint
+    // sub-coalitions (in every run, so also on average).
+    let cost: std::collections::HashMap<Vec<String>, f64> = r
+        .coalitions
+        .iter()
+        .map(|c| (c.boroughs.clone(), c.cost))
+        .collect();
+    for c in &r.coalitions {
+        for t in &r.coalitions {
+            let inside = t.boroughs.len() < c.boroughs.len()
+                && t.boroughs.iter().all(|b| c.boroughs.contains(b));
+            if !inside {
+                continue;
+            }
+            let rest: Vec<String> = c
+                .boroughs
+                .iter()
+                .filter(|b| !t.boroughs.contains(b))
+                .cloned()
+                .collect();
+            assert!(
+                c.cost <= t.cost + cost[&rest] + 1e-6,
+                "{:?} costs {} > {:?} + {:?}",
+                c.boroughs,
+                c.cost,
+                t.boroughs,
+                rest
+            );
+        }
+    }
+
+    // The splits add up to the pooled cost (with the unassigned penalty, zero here).
+    assert_eq!(r.pooled_total.unassigned, 0);
+    for split in [
+        r.boroughs.iter().map(|b| b.shapley.mean).sum::<f64>(),
+        r.boroughs.iter().map(|b| b.proportional_share).sum::<f64>(),
+        r.boroughs.iter().map(|b| b.least_core_share).sum::<f64>(),
+    ] {
+        assert!(
+            (split - r.pooled_cost.mean).abs() < 1e-4,
+            "{split} vs {}",
+            r.pooled_cost.mean
+        );
+    }
+    // Exact Shapley: no sampling error.
+    assert!(r.boroughs.iter().all(|b| b.shapley_sampling_error == 0.0));
+    // The least-core split is in the core whenever the core is not empty.
+    if !r.core.empty {
+        for c in &r.coalitions {
+            let charged: f64 = r
+                .boroughs
+                .iter()
+                .filter(|b| c.boroughs.contains(&b.borough))
+                .map(|b| b.least_core_share)
+                .sum();
+            assert!(charged <= c.cost + 0.01, "{c:?}: {charged}");
+        }
+    }
 
     // Outputs.
+    study.report.set_names([
+        ("E09000007", "Camden"),
+        ("E09000033", "Westminster"),
+        ("E09000001", "City of London"),
+    ]);
     let dir = std::env::temp_dir().join(format!("senroute-pooling-test-{}", std::process::id()));
     let files = senroute_pooling::output::write(&dir, &study, "").unwrap();
     assert_eq!(files.len(), 3);
@@ -134,11 +196,19 @@ fn pooling_is_never_worse_and_the_split_adds_up() {
             .unwrap();
     assert_eq!(rows.len(), 4);
     assert_eq!(rows[3].borough, "TOTAL");
+    assert!(rows
+        .iter()
+        .any(|r| r.borough == "E09000033" && r.name == "Westminster"));
     let back: senroute_pooling::PoolingReport =
         serde_json::from_str(&std::fs::read_to_string(dir.join("pooling.json")).unwrap()).unwrap();
-    assert_eq!(back.boroughs.len(), 3);
+    assert_eq!(back, study.report);
     let html = std::fs::read_to_string(dir.join("pooling.html")).unwrap();
-    assert!(html.contains("<svg") && html.contains("E09000033") && !html.contains("<script"));
+    assert!(html.contains("<svg") && html.contains("Westminster") && !html.contains("<script"));
+    assert!(
+        !html.contains("E0900") && !html.contains("{\"") && !html.contains("[0"),
+        "no GSS codes, JSON or indices on the page"
+    );
+    assert!(html.contains("a year") && html.contains("190 school days"));
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -5,9 +5,9 @@
 use crate::escape::escape;
 use crate::geometry::Geometry;
 use crate::kpi::{format_pounds, Kpis};
-use crate::map::{map_svg, route_colour, MapOptions};
+use crate::map::{map_svg, route_colour, route_swatch, MapOptions};
 use senroute_model::time::format_clock;
-use senroute_model::{DayPlan, LocationKey, Plan, Problem, Session};
+use senroute_model::{DayPlan, Plan, Problem, Session};
 use std::fmt::Write as _;
 
 const STYLE: &str = "\
@@ -20,7 +20,7 @@ h1{font-size:1.5em;margin:0 0 4px}h2{font-size:1.2em;margin:28px 0 8px}\
 .kpi.bad{border-color:#c00000;background:#fff3f3}\
 .map svg{width:100%;height:auto;border:1px solid #ccc;border-radius:4px}\
 .legend{display:flex;flex-wrap:wrap;gap:4px 14px;margin:6px 0 0;padding:0;list-style:none;font-size:.9em}\
-.sw{display:inline-block;width:22px;height:5px;border-radius:2px;vertical-align:middle;margin-right:6px}\
+.sw{display:inline-block;vertical-align:middle;margin-right:6px}\
 table{border-collapse:collapse;width:100%;margin:0 0 18px;font-size:.92em}\
 th,td{text-align:left;padding:4px 8px;border-bottom:1px solid #e4e4e4;vertical-align:top}\
 thead th{color:#fff}\
@@ -32,18 +32,6 @@ td{overflow-wrap:anywhere}\
 td.n{text-align:right;font-variant-numeric:tabular-nums}\
 .over{color:#c00000;font-weight:600}\
 ";
-
-/// Where a stop is, for people: the school's name, the pupil's home or the
-/// depot.
-fn place(problem: &Problem, key: &LocationKey) -> String {
-    match key {
-        LocationKey::School(id) => problem
-            .school(id)
-            .map_or_else(|| format!("School {id}"), |s| s.name.clone()),
-        LocationKey::Home(id) => format!("Home of {id}"),
-        LocationKey::Depot(id) => format!("Depot ({id})"),
-    }
-}
 
 fn hhmm(seconds: f64) -> String {
     let c = format_clock(seconds);
@@ -193,8 +181,8 @@ fn session_body(h: &mut String, problem: &Problem, plan: &Plan, geometry: &Geome
     for (i, r) in plan.routes.iter().enumerate() {
         let _ = write!(
             h,
-            "<li><span class=\"sw\" style=\"background:{}\"></span>Run {}: {}</li>",
-            route_colour(i),
+            "<li>{}Run {}: {}</li>",
+            route_swatch(i),
             i + 1,
             escape(&r.label())
         );
@@ -209,8 +197,9 @@ fn session_body(h: &mut String, problem: &Problem, plan: &Plan, geometry: &Geome
         let colour = route_colour(i);
         let _ = write!(
             h,
-            "<table class=\"run\"><caption><span class=\"sw\" style=\"background:{colour}\"></span>Run {}: {} — {} stops, {:.1} km, {:.0} min, {}</caption>\
+            "<table class=\"run\"><caption>{}Run {}: {} — {} stops, {:.1} km, {:.0} min, {}</caption>\
 <thead style=\"background:{colour}\"><tr><th>Stop</th><th>Arrive</th><th>Depart</th><th>Kind</th><th>Place</th><th>Pupils</th><th>On board</th></tr></thead><tbody>",
+            route_swatch(i),
             i + 1,
             escape(&r.label()),
             r.stops.len(),
@@ -230,7 +219,7 @@ fn session_body(h: &mut String, problem: &Problem, plan: &Plan, geometry: &Geome
                 hhmm(s.arrival_s),
                 hhmm(s.departure_s),
                 s.kind,
-                escape(&place(problem, &s.location_key)),
+                escape(&crate::manifests::stop_label(problem, s, n == 0)),
                 escape(&s.pupils.join(", ")),
                 escape(&load)
             );
@@ -275,7 +264,11 @@ fn session_body(h: &mut String, problem: &Problem, plan: &Plan, geometry: &Geome
         for u in &plan.unassigned {
             let school = problem
                 .pupil(&u.pupil)
-                .map(|p| place(problem, &LocationKey::School(p.school.clone())))
+                .map(|p| {
+                    problem
+                        .school(&p.school)
+                        .map_or_else(|| format!("School {}", p.school), |s| s.name.clone())
+                })
                 .unwrap_or_default();
             let _ = write!(
                 h,

@@ -12,8 +12,14 @@
 //!   run, unassigned pupils with reasons);
 //! - [`map_png`]: the same map as a PNG (resvg, fonts shipped in the binary);
 //! - [`text_summary`]: a one-screen summary for the terminal;
+//! - [`plan_xlsx`]: the plan as a spreadsheet (sheets runs, stops, pupils,
+//!   unassigned);
+//! - [`manifests_html`]: a printable A4 page per run for the driver and the
+//!   passenger assistant (stops, times, schools, pupils' needs, passthrough
+//!   fields);
 //! - [`write_outputs`]: all of the files above plus `routes.csv`,
-//!   `pupils.csv` and `plan.json` into one directory.
+//!   `pupils.csv` (both with the passthrough columns) and `plan.json` into
+//!   one directory.
 //!
 //! Route lines come from a [`Geometry`]: along a road network's fastest
 //! paths, or straight between stops when the problem carried its own
@@ -53,22 +59,29 @@ mod geojson_out;
 mod geometry;
 mod html;
 mod kpi;
+mod manifests;
 mod map;
 mod png;
 mod summary;
+mod xlsx;
 
 pub use escape::escape;
 pub use geojson_out::{day_routes_geojson, routes_geojson};
 pub use geometry::Geometry;
 pub use html::{day_report_html, report_html};
 pub use kpi::{format_pounds, Kpis, OVER_CAP_TOLERANCE_S};
+pub use manifests::{manifests_html, manifests_html_sessions, needs_words, stop_label};
 pub use map::{
-    map_svg, plan_bbox, route_colour, union_bbox, view_bbox, MapOptions, Projection, PALETTE,
+    map_svg, plan_bbox, route_colour, route_dash, route_swatch, union_bbox, view_bbox, MapOptions,
+    Projection, DASHES, PALETTE,
 };
 pub use png::{map_png, svg_to_png};
 pub use summary::{day_text_summary, text_summary, SUMMARY_UNASSIGNED_LINES};
+pub use xlsx::{plan_xlsx, plans_xlsx};
 
-use senroute_model::csv_out::{day_pupil_rows, day_stop_rows, pupil_rows, stop_rows, write_rows};
+use senroute_model::csv_out::{
+    write_day_pupils_csv, write_day_routes_csv, write_pupils_csv, write_routes_csv,
+};
 use senroute_model::{AnyPlan, DayPlan, Plan, Problem};
 use std::path::{Path, PathBuf};
 
@@ -106,6 +119,9 @@ pub enum ReportError {
         #[source]
         source: serde_json::Error,
     },
+    /// The spreadsheet could not be built.
+    #[error("cannot build plan.xlsx: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
     /// The SVG map could not be rasterised.
     #[error("cannot render the map image: {0}")]
     Svg(String),
@@ -126,6 +142,12 @@ pub struct OutputPaths {
     pub report_html: PathBuf,
     /// The map image (`map.png`; of the AM in a day).
     pub map_png: PathBuf,
+    /// A printable A4 page per run for drivers and assistants
+    /// (`manifests.html`; a day's AM runs, then its PM runs).
+    pub manifests_html: PathBuf,
+    /// The plan as a spreadsheet: sheets runs, stops, pupils, unassigned
+    /// (`plan.xlsx`).
+    pub plan_xlsx: PathBuf,
     /// A day's PM map (`map-pm.png`).
     pub map_pm_png: Option<PathBuf>,
 }
@@ -139,6 +161,8 @@ impl OutputPaths {
             routes_geojson: dir.join("routes.geojson"),
             report_html: dir.join("report.html"),
             map_png: dir.join("map.png"),
+            manifests_html: dir.join("manifests.html"),
+            plan_xlsx: dir.join("plan.xlsx"),
             map_pm_png: None,
         }
     }
@@ -152,6 +176,8 @@ impl OutputPaths {
             &self.routes_geojson,
             &self.report_html,
             &self.map_png,
+            &self.manifests_html,
+            &self.plan_xlsx,
         ];
         all.extend(self.map_pm_png.as_deref());
         all
@@ -165,19 +191,24 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     })
 }
 
-fn write_csv<T: serde::Serialize>(path: &Path, rows: &[T]) -> Result<(), ReportError> {
+/// Creates `path` and writes it with `write` (a CSV writer).
+fn write_csv(
+    path: &Path,
+    write: impl FnOnce(std::io::BufWriter<std::fs::File>) -> Result<(), csv::Error>,
+) -> Result<(), ReportError> {
     let file = std::fs::File::create(path).map_err(|source| ReportError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    write_rows(rows, std::io::BufWriter::new(file)).map_err(|source| ReportError::Csv {
+    write(std::io::BufWriter::new(file)).map_err(|source| ReportError::Csv {
         path: path.to_path_buf(),
         source,
     })
 }
 
 /// Writes every output into `dir` (created if missing): `routes.csv`,
-/// `pupils.csv`, `plan.json`, `routes.geojson`, `report.html` and `map.png`.
+/// `pupils.csv`, `plan.json`, `routes.geojson`, `report.html`, `map.png`
+/// `manifests.html` and `plan.xlsx`.
 /// Existing files of those names are replaced.
 pub fn write_outputs(
     dir: impl AsRef<Path>,
@@ -191,8 +222,8 @@ pub fn write_outputs(
         source,
     })?;
     let paths = OutputPaths::in_dir(dir);
-    write_csv(&paths.routes_csv, &stop_rows(plan))?;
-    write_csv(&paths.pupils_csv, &pupil_rows(problem, plan))?;
+    write_csv(&paths.routes_csv, |w| write_routes_csv(problem, plan, w))?;
+    write_csv(&paths.pupils_csv, |w| write_pupils_csv(problem, plan, w))?;
     let json = serde_json::to_vec_pretty(plan).map_err(|source| ReportError::Json {
         what: "the plan",
         source,
@@ -206,14 +237,21 @@ pub fn write_outputs(
     )?;
     let png = map_png(problem, plan, geometry, &MapOptions::default(), PNG_SCALE)?;
     write_file(&paths.map_png, &png)?;
+    write_file(
+        &paths.manifests_html,
+        manifests_html(problem, plan).as_bytes(),
+    )?;
+    write_file(&paths.plan_xlsx, &plan_xlsx(problem, plan)?)?;
     Ok(paths)
 }
 
 /// Writes every output of a day plan into `dir`: `routes.csv` and
 /// `pupils.csv` with the AM rows then the PM rows (column `session`),
 /// `plan.json` (the [`DayPlan`]), `routes.geojson` (both sessions),
-/// `report.html` (the day's figures, then each session) and the maps of
-/// the AM (`map.png`) and the PM (`map-pm.png`).
+/// `report.html` (the day's figures, then each session), the maps of the
+/// AM (`map.png`) and the PM (`map-pm.png`), `manifests.html` (the AM runs'
+/// pages, then the PM runs') and `plan.xlsx` (both sessions, column
+/// `session`).
 pub fn write_day_outputs(
     dir: impl AsRef<Path>,
     problem: &Problem,
@@ -227,8 +265,8 @@ pub fn write_day_outputs(
     })?;
     let mut paths = OutputPaths::in_dir(dir);
     paths.map_pm_png = Some(dir.join("map-pm.png"));
-    write_csv(&paths.routes_csv, &day_stop_rows(day))?;
-    write_csv(&paths.pupils_csv, &day_pupil_rows(problem, day))?;
+    write_csv(&paths.routes_csv, |w| write_day_routes_csv(problem, day, w))?;
+    write_csv(&paths.pupils_csv, |w| write_day_pupils_csv(problem, day, w))?;
     let json = serde_json::to_vec_pretty(day).map_err(|source| ReportError::Json {
         what: "the day plan",
         source,
@@ -248,6 +286,15 @@ pub fn write_day_outputs(
         let png = map_png(&session, plan, geometry, &MapOptions::default(), PNG_SCALE)?;
         write_file(path, &png)?;
     }
+    let (am, pm) = (
+        problem.for_session(senroute_model::Session::Am),
+        problem.for_session(senroute_model::Session::Pm),
+    );
+    write_file(
+        &paths.manifests_html,
+        manifests_html_sessions(&[(&am, &day.am), (&pm, &day.pm)]).as_bytes(),
+    )?;
+    write_file(&paths.plan_xlsx, &plans_xlsx(problem, &day.plans())?)?;
     Ok(paths)
 }
 

@@ -360,12 +360,12 @@ fn text_summary_fits_one_screen() {
 }
 
 #[test]
-fn many_runs_cycle_the_palette_and_fold_the_legend() {
+fn sixty_runs_keep_distinct_styles_and_a_legend_beside_the_map() {
     let p = problem();
     let base = straight_plan(&p);
     let mut plan = base.clone();
     plan.rides.clear();
-    plan.routes = (0..30)
+    plan.routes = (0..60)
         .map(|i| {
             let mut r = base.routes[i % 2].clone();
             r.vehicle_index = i as u32;
@@ -373,24 +373,59 @@ fn many_runs_cycle_the_palette_and_fold_the_legend() {
         })
         .collect();
     let svg = map_svg(&p, &plan, &Geometry::Straight, &MapOptions::default());
-    // The legend lists what fits and says how many more there are.
-    let listed = svg.matches("fill=\"#111111\">Run ").count();
-    assert!(listed > 10 && listed < 30, "{listed} legend rows");
-    assert!(
-        svg.contains(&format!("+ {} more runs", 30 - listed)),
-        "{listed}"
-    );
+    // The legend lists every run, none folded away.
+    for n in 1..=60 {
+        assert!(
+            svg.contains(&format!(">Run {n}</text>")),
+            "legend lacks run {n}"
+        );
+    }
+    assert!(!svg.contains("more runs"));
+    // Every run has its own colour and dash pattern on the map.
+    for i in 0..60 {
+        let dash = route_dash(i);
+        let style = if dash.is_empty() {
+            format!("stroke=\"{}\" stroke-width=\"3.5\" d=", route_colour(i))
+        } else {
+            format!(
+                "stroke=\"{}\" stroke-width=\"3.5\" stroke-dasharray=\"{dash}\" d=",
+                route_colour(i)
+            )
+        };
+        assert!(svg.contains(&style), "run {} style {style}", i + 1);
+    }
+    // The legend panel starts right of every route line (the map area is
+    // the canvas less the panel).
+    let panel_x: f64 = {
+        let at = svg.find("<line x1=\"").unwrap();
+        let rest = &svg[at + 10..];
+        rest[..rest.find('"').unwrap()].parse().unwrap()
+    };
+    assert!((700.0..=800.0).contains(&panel_x), "{panel_x}");
+    let route_xs = svg
+        .split("\" d=\"M")
+        .skip(1)
+        .flat_map(|d| {
+            d[..d.find('"').unwrap()]
+                .split(['M', 'L'])
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+        .filter_map(|pt| pt.split(' ').next().and_then(|x| x.parse::<f64>().ok()));
+    for x in route_xs {
+        assert!(x < panel_x, "a route point at x={x} lies under the legend");
+    }
     if let Ok(keep) = std::env::var("SENROUTE_REPORT_KEEP") {
         let png = svg_to_png(&svg, 1.0).unwrap();
         std::fs::write(std::path::Path::new(&keep).join("many-runs.png"), png).unwrap();
     }
-    // Run 13 reuses run 1's colour; the HTML legend lists every run.
-    assert_eq!(route_colour(12), route_colour(0));
+    // The HTML legend lists every run with its style.
     let html = report_html(&p, &plan, &Geometry::Straight);
-    for r in &plan.routes {
+    for (i, r) in plan.routes.iter().enumerate() {
         assert!(html.contains(&format!(
-            "</span>Run {}: {}</li>",
-            r.vehicle_index + 1,
+            "{}Run {}: {}</li>",
+            route_swatch(i),
+            i + 1,
             escape(&r.label())
         )));
     }

@@ -27,6 +27,10 @@ use tonic::{Request, Status};
 pub struct Caller {
     /// GSS code of the borough.
     pub borough: String,
+    /// The coordinator of a keyless app on their own machine
+    /// (`senroute app`): sees every job and every pupil in full. Never set
+    /// for a key.
+    pub all_boroughs: bool,
 }
 
 /// One line of the keys file.
@@ -209,7 +213,10 @@ impl KeyRing {
             .borough_for(key)
             .ok_or_else(|| Status::unauthenticated("unknown API key"))?
             .to_string();
-        req.extensions_mut().insert(Caller { borough });
+        req.extensions_mut().insert(Caller {
+            borough,
+            all_boroughs: false,
+        });
         Ok(req)
     }
 }

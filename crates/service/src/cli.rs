@@ -85,6 +85,11 @@ pub struct ServeArgs {
     /// Upper bound on any job's search seconds (at most 86400).
     #[arg(long, default_value_t = 600.0)]
     pub max_time_limit_s: f64,
+    /// Also serve the web app for coordinators and its JSON API (/api/v1)
+    /// on this address, behind the same borough keys (plain HTTP: put it
+    /// behind a TLS-terminating proxy beyond one machine).
+    #[arg(long, value_name = "ADDR")]
+    pub http: Option<SocketAddr>,
     /// PEM certificate chain: serve TLS (needs --tls-key).
     #[arg(long, requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
@@ -127,6 +132,7 @@ impl ServeArgs {
                 .min(senroute_model::limits::MAX_TIME_LIMIT_SECONDS),
         );
         c.tls = self.tls_cert.zip(self.tls_key);
+        c.http = self.http;
         c
     }
 }

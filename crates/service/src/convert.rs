@@ -165,13 +165,13 @@ pub fn problem_from_proto(p: &pb::Problem) -> Result<Problem, InputErrors> {
         .map(|(i, x)| {
             let path = format!("{PROBLEM_PATH}.pupils[{i}]");
             let n = x.needs.clone().unwrap_or_default();
-            let earliest_pickup = (!n.earliest_pickup.trim().is_empty()).then(|| {
-                time(
-                    &mut e,
-                    &format!("{path}.needs.earliest_pickup"),
-                    &n.earliest_pickup,
-                )
-            });
+            let mut opt_time = |name: &str, value: &str| {
+                (!value.trim().is_empty())
+                    .then(|| time(&mut e, &format!("{path}.needs.{name}"), value))
+            };
+            let earliest_pickup = opt_time("earliest_pickup", &n.earliest_pickup);
+            let earliest_dropoff = opt_time("earliest_dropoff", &n.earliest_dropoff);
+            let latest_dropoff = opt_time("latest_dropoff", &n.latest_dropoff);
             let sessions = match pb::TravelSessions::try_from(x.sessions) {
                 Ok(pb::TravelSessions::Am) => Sessions::Am,
                 Ok(pb::TravelSessions::Pm) => Sessions::Pm,
@@ -201,7 +201,16 @@ pub fn problem_from_proto(p: &pb::Problem) -> Result<Problem, InputErrors> {
                     extra_boarding_minutes: n.extra_boarding_minutes,
                     max_ride_minutes: n.max_ride_minutes,
                     earliest_pickup,
+                    vehicle_types: n.vehicle_types.clone(),
+                    not_vehicle_types: n.not_vehicle_types.clone(),
+                    earliest_dropoff,
+                    latest_dropoff,
                 },
+                extra: x
+                    .extra
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             }
         })
         .collect();
@@ -269,6 +278,7 @@ pub fn problem_from_proto(p: &pb::Problem) -> Result<Problem, InputErrors> {
                     .as_ref()
                     .map(|w| window(&mut e, &format!("{path}.pm_shift"), Some(w))),
                 borough: borough(&v.borough),
+                max_schools_per_run: v.max_schools_per_run,
             }
         })
         .collect();
@@ -612,7 +622,24 @@ pub fn problem_to_proto(p: &Problem) -> pb::Problem {
                         .earliest_pickup
                         .map(|t| t.to_string())
                         .unwrap_or_default(),
+                    vehicle_types: x.needs.vehicle_types.clone(),
+                    not_vehicle_types: x.needs.not_vehicle_types.clone(),
+                    earliest_dropoff: x
+                        .needs
+                        .earliest_dropoff
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
+                    latest_dropoff: x
+                        .needs
+                        .latest_dropoff
+                        .map(|t| t.to_string())
+                        .unwrap_or_default(),
                 }),
+                extra: x
+                    .extra
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
             })
             .collect(),
         schools: p
@@ -649,6 +676,7 @@ pub fn problem_to_proto(p: &Problem) -> pb::Problem {
                 shift: window_to_proto(v.shift),
                 pm_shift: v.pm_shift.and_then(window_to_proto),
                 borough: v.borough.clone().unwrap_or_default(),
+                max_schools_per_run: v.max_schools_per_run,
             })
             .collect(),
         session: session_to_proto(p.session),

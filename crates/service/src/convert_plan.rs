@@ -5,8 +5,8 @@
 
 use crate::pb::v1 as pb;
 use senroute_model::{
-    Load, Location, LocationKey, Plan, PupilRide, Route, Session, Stop, StopKind, Totals,
-    Unassigned, UnassignedReason,
+    AnyPlan, Continuity, DayPlan, DayTotals, Load, Location, LocationKey, Plan, PupilRide, Route,
+    Session, Stop, StopKind, Totals, Unassigned, UnassignedReason,
 };
 
 fn usize_of(n: u32) -> usize {
@@ -100,6 +100,7 @@ pub fn plan_from_proto(p: &pb::Plan) -> Result<Plan, String> {
             Ok(pb::UnassignedReason::DutyInfeasible) => UnassignedReason::DutyInfeasible { detail },
             Ok(pb::UnassignedReason::FleetCapacity) => UnassignedReason::FleetCapacity { detail },
             Ok(pb::UnassignedReason::Unreachable) => UnassignedReason::Unreachable { detail },
+            Ok(pb::UnassignedReason::CrewContinuity) => UnassignedReason::CrewContinuity { detail },
             _ => return Err(format!("unknown unassigned reason {}", u.reason)),
         };
         unassigned.push(Unassigned {
@@ -123,4 +124,46 @@ pub fn plan_from_proto(p: &pb::Plan) -> Result<Plan, String> {
             unassigned: usize_of(t.unassigned),
         },
     })
+}
+
+/// Converts a day plan message to the model's day plan.
+pub fn day_plan_from_proto(d: &pb::DayPlan) -> Result<DayPlan, String> {
+    let am = plan_from_proto(d.am.as_ref().ok_or("a day plan without its am plan")?)?;
+    let pm = plan_from_proto(d.pm.as_ref().ok_or("a day plan without its pm plan")?)?;
+    let t = d.totals.unwrap_or_default();
+    let continuity = match pb::Continuity::try_from(d.continuity) {
+        Ok(pb::Continuity::Hard) => Continuity::Hard,
+        Ok(pb::Continuity::None) => Continuity::None,
+        _ => Continuity::Preferred,
+    };
+    Ok(DayPlan {
+        am,
+        pm,
+        continuity,
+        totals: DayTotals {
+            vehicles: usize_of(t.vehicles),
+            cost: t.cost,
+            day_rates: t.day_rates,
+            am_running_cost: t.am_running_cost,
+            pm_running_cost: t.pm_running_cost,
+            distance_m: t.distance_m,
+            duration_s: t.duration_s,
+            ride_s: t.ride_s,
+            assigned: usize_of(t.assigned),
+            unassigned: usize_of(t.unassigned),
+            both_sessions: usize_of(t.both_sessions),
+            same_vehicle: usize_of(t.same_vehicle),
+            continuity: t.continuity,
+        },
+    })
+}
+
+/// The plan of a `GetPlan` answer: its day plan for a day job, else its
+/// session plan.
+pub fn any_plan_from_response(r: &pb::GetPlanResponse) -> Result<AnyPlan, String> {
+    match (&r.day_plan, &r.plan) {
+        (Some(d), _) => Ok(AnyPlan::Day(Box::new(day_plan_from_proto(d)?))),
+        (None, Some(p)) => Ok(AnyPlan::Session(plan_from_proto(p)?)),
+        (None, None) => Err("no plan in the response".into()),
+    }
 }

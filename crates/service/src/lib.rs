@@ -37,6 +37,7 @@ pub mod convert;
 pub mod convert_plan;
 pub mod events;
 pub mod gate;
+pub mod http;
 pub mod pb;
 pub mod redact;
 pub mod service;
@@ -120,6 +121,14 @@ pub struct ServeConfig {
     pub shutdown_grace: Duration,
     /// PEM certificate chain and private key files: serve TLS (rustls).
     pub tls: Option<(PathBuf, PathBuf)>,
+    /// Also serve the web app and its JSON API ([`http`]) on this address,
+    /// behind the same keys, isolation and redaction as gRPC.
+    pub http: Option<SocketAddr>,
+    /// The coordinator's own-machine app (`senroute app`): no keys file and
+    /// no gRPC listener; the web app on [`ServeConfig::http`] needs no key
+    /// and its user sees every pupil in full. [`spawn`] refuses it on an
+    /// address other than loopback.
+    pub open_app: bool,
 }
 
 impl ServeConfig {
@@ -156,6 +165,8 @@ impl ServeConfig {
             max_attempts: 3,
             shutdown_grace: Duration::from_secs(10),
             tls: None,
+            http: None,
+            open_app: false,
         }
     }
 }
@@ -196,6 +207,9 @@ pub enum ServeError {
         /// The cause.
         source: std::io::Error,
     },
+    /// `open_app` (no keys) on an address other than loopback.
+    #[error("the app without keys listens on loopback only, not {0}; to serve boroughs over the network use `senroute serve --http ADDR` with a keys file")]
+    NotLoopback(SocketAddr),
     /// The gRPC transport failed.
     #[error("gRPC transport: {0}")]
     Transport(#[from] tonic::transport::Error),
@@ -207,8 +221,10 @@ pub enum ServeError {
 /// A running server.
 pub struct ServerHandle {
     addr: SocketAddr,
+    http_addr: Option<SocketAddr>,
     shutdown: Option<oneshot::Sender<()>>,
-    join: JoinHandle<Result<(), tonic::transport::Error>>,
+    join: Option<JoinHandle<Result<(), tonic::transport::Error>>>,
+    http_join: Option<JoinHandle<std::io::Result<()>>>,
     pool: Arc<WorkerPool>,
     stop_watchers: tokio::sync::watch::Sender<bool>,
     health: tonic_health::server::HealthReporter,
@@ -220,9 +236,15 @@ pub struct ServerHandle {
 }
 
 impl ServerHandle {
-    /// The address the server listens on.
+    /// The address the gRPC server listens on (for an
+    /// [`ServeConfig::open_app`], which has no gRPC listener: the web app's).
     pub fn local_addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The address of the web app and its JSON API, when served.
+    pub fn http_addr(&self) -> Option<SocketAddr> {
+        self.http_addr
     }
 
     /// Stops gracefully: reports NOT_SERVING, stops taking jobs, lets
@@ -238,9 +260,15 @@ impl ServerHandle {
         if let Some(tx) = self.shutdown.take() {
             let _ = tx.send(());
         }
-        (&mut self.join)
-            .await
-            .map_err(|e| ServeError::Runtime(format!("server task: {e}")))??;
+        if let Some(join) = self.join.take() {
+            join.await
+                .map_err(|e| ServeError::Runtime(format!("server task: {e}")))??;
+        }
+        if let Some(join) = self.http_join.take() {
+            join.await
+                .map_err(|e| ServeError::Runtime(format!("web server task: {e}")))?
+                .map_err(|e| ServeError::Runtime(format!("web server: {e}")))?;
+        }
         Ok(())
     }
 }
@@ -262,8 +290,17 @@ fn load_roads(path: &std::path::Path) -> Result<senroute_roads::RoadNetwork, Ser
 /// Starts the server on the current tokio runtime and returns once it
 /// listens. Runs recovery first: jobs left running by a crash are requeued.
 pub async fn spawn(config: ServeConfig) -> Result<ServerHandle, ServeError> {
-    let keys = KeyRing::load(&config.keys_file)?;
-    if keys.is_empty() {
+    if config.open_app {
+        if let Some(addr) = config.http.filter(|a| !a.ip().is_loopback()) {
+            return Err(ServeError::NotLoopback(addr));
+        }
+    }
+    let keys = if config.open_app {
+        KeyRing::default()
+    } else {
+        KeyRing::load(&config.keys_file)?
+    };
+    if keys.is_empty() && !config.open_app {
         return Err(ServeError::NoKeys(config.keys_file.display().to_string()));
     }
     let store = store::open(
@@ -337,23 +374,58 @@ pub async fn spawn(config: ServeConfig) -> Result<ServerHandle, ServeError> {
             watch_poll: config.poll,
             max_search_threads: u32::try_from(config.solver_threads).unwrap_or(u32::MAX),
         },
-        roads,
+        roads.clone(),
         max_snap_m,
     )
-    .with_shutdown(watchers_rx);
+    .with_shutdown(watchers_rx.clone());
+    let svc = Arc::new(svc);
     let keys = Arc::new(keys);
+    let (http_addr, http_join) = match config.http {
+        Some(addr) => {
+            let state = http::AppState {
+                service: svc.clone(),
+                keys: if config.open_app {
+                    None
+                } else {
+                    Some(keys.clone())
+                },
+                roads: roads.clone(),
+                max_snap_m,
+                max_upload_bytes: config.max_request_bytes,
+            };
+            let (bound, join) = http::spawn(addr, state, watchers_rx.clone()).await?;
+            (Some(bound), Some(join))
+        }
+        None => (None, None),
+    };
+    let (health, health_service) = tonic_health::server::health_reporter();
+    if config.open_app {
+        let addr = http_addr.unwrap_or(config.listen);
+        return Ok(ServerHandle {
+            addr,
+            http_addr,
+            shutdown: None,
+            join: None,
+            http_join,
+            pool,
+            stop_watchers,
+            health,
+            grace: config.shutdown_grace,
+            recovery,
+            replica,
+        });
+    }
     // Authentication first (from the headers), then the admission check
     // (from the headers and the store), and only then is the body decoded.
     let routing = tonic::service::interceptor::InterceptedService::new(
         gate::AdmissionGate::new(
-            RoutingServiceServer::new(svc).max_decoding_message_size(config.max_request_bytes),
+            RoutingServiceServer::from_arc(svc).max_decoding_message_size(config.max_request_bytes),
             store,
             quotas,
         ),
         move |req: tonic::Request<()>| keys.authenticate(req),
     );
 
-    let (health, health_service) = tonic_health::server::health_reporter();
     health
         .set_serving::<RoutingServiceServer<RoutingServiceImpl>>()
         .await;
@@ -397,8 +469,10 @@ pub async fn spawn(config: ServeConfig) -> Result<ServerHandle, ServeError> {
     }));
     Ok(ServerHandle {
         addr,
+        http_addr,
         shutdown: Some(tx),
-        join,
+        join: Some(join),
+        http_join,
         pool,
         stop_watchers,
         health,
@@ -432,6 +506,9 @@ pub async fn serve(config: ServeConfig) -> Result<(), ServeError> {
         handle.recovery.requeued.len(),
         handle.recovery.failed.len()
     );
+    if let Some(addr) = handle.http_addr() {
+        eprintln!("senroute-service: web app and JSON API on http://{addr}/");
+    }
     shutdown_signal().await;
     eprintln!("senroute-service: shutting down");
     handle.shutdown().await
@@ -446,7 +523,8 @@ pub fn run(config: ServeConfig) -> Result<(), ServeError> {
         .block_on(serve(config))
 }
 
-async fn shutdown_signal() {
+/// Waits for SIGTERM or ctrl-c.
+pub async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

@@ -542,7 +542,7 @@ fn plan_job(
             .unwrap_or_else(Instant::now),
     );
     let hub = &shared.hub;
-    let progress = |p: senroute_solver::Progress| {
+    let progress = |p: senroute_planner::Progress| {
         let mut last = last.lock().unwrap_or_else(|e| e.into_inner());
         if last.elapsed() < Duration::from_millis(250) {
             return;

@@ -74,6 +74,7 @@ fn request(
         ride_time_weight: None,
         vehicle_types: None,
         preference: None,
+        group: None,
     }
 }
 
@@ -101,6 +102,7 @@ fn vehicle(
         shift_open: open,
         shift_close: close,
         max_duration,
+        max_groups: None,
     }
 }
 

@@ -417,6 +417,17 @@ pub fn route_feasible(
             return None;
         }
     }
+    if let Some(max) = v.max_groups {
+        let mut groups: Vec<usize> = on_route
+            .iter()
+            .filter_map(|&r| inst.requests[r].group)
+            .collect();
+        groups.sort_unstable();
+        groups.dedup();
+        if groups.len() > max {
+            return None;
+        }
+    }
     // load over time: before the first stop, then after each stop
     let dims = inst
         .requests
@@ -620,11 +631,7 @@ pub fn check_solution(inst: &Instance, sol: &Solution) -> Vec<String> {
             .filter(|pref| !pref.vehicle_types.contains(&route.vehicle_type))
             .map(|pref| pref.penalty)
             .sum();
-        let cost = v.fixed_cost
-            + v.cost_per_distance * route.distance
-            + v.cost_per_duration * (s.end - s.start)
-            + wride
-            + penalties;
+        let cost = v.route_cost(route.distance, s.end - s.start) + wride + penalties;
         if (cost - route.cost).abs() > 1e-6 * (1.0 + cost) {
             errs.push(format!("route {ri}: cost {} != {cost}", route.cost));
         }

@@ -3,6 +3,7 @@
 //!
 //! Node ids: request `r` has pickup node `2r` and delivery node `2r + 1`.
 
+use crate::rules;
 use crate::{Instance, Schedule, StopTimes, VisitKind};
 
 /// The hard constraint a route (or a request alone) violates.
@@ -31,6 +32,9 @@ pub enum Violation {
     Precedence,
     /// More routes of a vehicle type than the fleet has.
     FleetSize,
+    /// More distinct request groups (e.g. schools) on the route than its
+    /// vehicle type allows.
+    Groups,
 }
 
 pub(crate) const INF: f64 = f64::INFINITY;
@@ -70,6 +74,10 @@ pub(crate) struct Prep<'a> {
     pub has_pen: bool,
     pub conflicts: Vec<Vec<usize>>,
     pub alone: Vec<bool>,
+    /// Group per request (`rules::groups::NO_GROUP` for none).
+    pub group: Vec<u32>,
+    /// Most groups per route per vehicle type (`usize::MAX`: no limit).
+    pub max_groups: Vec<usize>,
     pub nreq: usize,
     /// Some constraint or cost needs the full eight-step evaluation.
     pub complex: bool,
@@ -99,6 +107,8 @@ impl<'a> Prep<'a> {
             has_pen: false,
             conflicts: vec![Vec::new(); nreq],
             alone: vec![false; nreq],
+            group: Vec::new(),
+            max_groups: Vec::new(),
             nreq,
             complex: false,
             ride_sched: false,
@@ -123,36 +133,16 @@ impl<'a> Prep<'a> {
                 p.ride_w[r] = req.ride_time_weight.unwrap_or(inst.objective.ride_time);
             }
             p.alone[r] = req.travel_alone;
-            for &c in &req.conflicts {
-                if c != r {
-                    p.conflicts[r].push(c);
-                    p.conflicts[c].push(r);
-                }
-            }
         }
-        for c in &mut p.conflicts {
-            c.sort_unstable();
-            c.dedup();
-        }
+        // the rules' own preparation (see `crate::rules`)
+        p.conflicts = rules::conflicts::prepare(inst);
+        p.feat_ok = rules::features::prepare(inst);
+        (p.qrule, p.limits) = rules::capacity::prepare(inst);
+        (p.group, p.max_groups) = rules::groups::prepare(inst);
         for (v, vt) in inst.vehicle_types.iter().enumerate() {
-            let nr = vt.capacity.len();
-            let mut q = vec![0; nr * nreq];
-            for (k, rule) in vt.capacity.iter().enumerate() {
-                for (r, req) in inst.requests.iter().enumerate() {
-                    q[k * nreq + r] = rule
-                        .coef
-                        .iter()
-                        .zip(req.load.iter())
-                        .map(|(a, b)| a * b)
-                        .sum();
-                }
-            }
             for (r, req) in inst.requests.iter().enumerate() {
-                let allowed = req.vehicle_types.as_ref().is_none_or(|t| t.contains(&v));
-                let f = req.required_features & vt.features == req.required_features && allowed;
-                let cap = (0..nr).all(|k| q[k * nreq + r] <= vt.capacity[k].limit);
-                p.feat_ok[r * nvt + v] = f;
-                p.compat[r * nvt + v] = f && cap && vt.count > 0;
+                p.compat[r * nvt + v] =
+                    p.feat_ok[r * nvt + v] && rules::capacity::fits_alone(&p, r, v) && vt.count > 0;
                 if let Some(pref) = &req.preference {
                     if !pref.vehicle_types.contains(&v) && pref.penalty != 0.0 {
                         p.type_pen[r * nvt + v] = pref.penalty;
@@ -160,8 +150,6 @@ impl<'a> Prep<'a> {
                     }
                 }
             }
-            p.qrule.push(q);
-            p.limits.push(vt.capacity.iter().map(|c| c.limit).collect());
             if vt.max_duration.is_some() || vt.cost_per_duration > 0.0 {
                 p.complex = true;
             }
@@ -217,6 +205,7 @@ pub(crate) struct Scratch {
     d: Vec<f64>,
     pos_of: Vec<usize>,
     load: Vec<i32>,
+    groups: Vec<u32>,
 }
 
 /// Evaluates route `nodes` on vehicle type `vt`. On success (`violation ==
@@ -276,75 +265,24 @@ fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: b
     let m = nodes.len();
     let np = m + 2;
     let mut ev = RouteEval::default();
-    // ---- static checks: features, pairing, capacity, alone, conflicts
-    let nvt = p.nvt();
-    let nr = v.capacity.len();
-    sc.load.clear();
-    sc.load.resize(nr, 0);
-    let mut onboard = 0i32;
-    let mut alone_on = 0i32;
+    // ---- the sequence rules (`crate::rules`), then the preference penalty
+    let seq = rules::Seq {
+        vt,
+        nodes,
+        pos_of: &sc.pos_of,
+    };
+    if let Some(x) = rules::check(p, &seq, &mut sc.load, &mut sc.groups) {
+        ev.violation = Some(x);
+        return ev;
+    }
     let mut pen = 0.0;
-    for &n in nodes {
-        let n = n as usize;
-        let r = n / 2;
-        if !p.feat_ok[r * nvt + vt] {
-            ev.violation = Some(Violation::Features);
-            return ev;
-        }
-        if n % 2 == 0 || !p.has_p[r] {
-            pen += p.type_pen[r * nvt + vt];
-        }
-        let (pp, dp) = (sc.pos_of[2 * r], sc.pos_of[2 * r + 1]);
-        if p.has_p[r] != (pp != usize::MAX) || p.has_d[r] != (dp != usize::MAX) {
-            ev.violation = Some(Violation::Precedence);
-            return ev;
-        }
-        if pp != usize::MAX && dp != usize::MAX && pp > dp {
-            ev.violation = Some(Violation::Precedence);
-            return ev;
-        }
-        if n % 2 == 1 && !p.has_p[r] {
-            // delivery-only: on board from the start
-            for k in 0..nr {
-                sc.load[k] += p.qrule[vt][k * p.nreq + r];
+    if p.has_pen {
+        let nvt = p.nvt();
+        for &n in nodes {
+            let (n, r) = (n as usize, n as usize / 2);
+            if n % 2 == 0 || !p.has_p[r] {
+                pen += p.type_pen[r * nvt + vt];
             }
-            onboard += 1;
-            alone_on += p.alone[r] as i32;
-        }
-        for &c in &p.conflicts[r] {
-            if sc.pos_of[2 * c] != usize::MAX || sc.pos_of[2 * c + 1] != usize::MAX {
-                ev.violation = Some(Violation::Conflict);
-                return ev;
-            }
-        }
-    }
-    let cap_ok = |load: &[i32]| (0..nr).all(|k| load[k] <= p.limits[vt][k]);
-    if !cap_ok(&sc.load) {
-        ev.violation = Some(Violation::Capacity);
-        return ev;
-    }
-    if alone_on > 0 && onboard > 1 {
-        ev.violation = Some(Violation::TravelAlone);
-        return ev;
-    }
-    for &n in nodes {
-        let n = n as usize;
-        let r = n / 2;
-        let sign = if n % 2 == 0 { 1 } else { -1 };
-        for k in 0..nr {
-            sc.load[k] += sign * p.qrule[vt][k * p.nreq + r];
-        }
-        onboard += sign;
-        if p.alone[r] {
-            alone_on += sign;
-        }
-        if sign > 0 && !cap_ok(&sc.load) {
-            ev.violation = Some(Violation::Capacity);
-            return ev;
-        }
-        if alone_on > 0 && onboard > 1 {
-            ev.violation = Some(Violation::TravelAlone);
-            return ev;
         }
     }
     // ---- positional arrays
@@ -408,9 +346,9 @@ fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: b
     if !full && !p.complex {
         // No ride-time, duty or duration cost: the remaining steps only
         // delay starts within their slack, changing neither feasibility nor
-        // cost.
+        // cost (so the duration is not costed).
         ev.duration = sc.b[np - 1] - sc.d[0];
-        ev.cost = v.fixed_cost + v.cost_per_distance * dist + pen;
+        ev.cost = v.route_cost(dist, 0.0) + pen;
         return ev;
     }
     // ---- steps 3-5: delay the departure by the forward slack
@@ -471,8 +409,7 @@ fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: b
     }
     ev.ride = ride;
     ev.duration = sc.b[np - 1] - sc.d[0];
-    ev.cost =
-        v.fixed_cost + v.cost_per_distance * dist + v.cost_per_duration * ev.duration + wride + pen;
+    ev.cost = v.route_cost(dist, ev.duration) + wride + pen;
     ev
 }
 

@@ -73,6 +73,7 @@ pub mod checker;
 mod eval;
 pub mod kernels;
 mod rng;
+mod rules;
 mod search;
 mod spp;
 
@@ -136,6 +137,9 @@ pub struct Request {
     pub vehicle_types: Option<Vec<usize>>,
     /// A soft preference for some vehicle types.
     pub preference: Option<Preference>,
+    /// The group the request belongs to (e.g. the pupil's school), counted
+    /// by [`VehicleType::max_groups`]; `None`: no group.
+    pub group: Option<usize>,
 }
 
 /// A soft preference of a request for some vehicle types (e.g. the vehicle
@@ -193,6 +197,19 @@ pub struct VehicleType {
     pub shift_close: f64,
     /// Maximum route duration (duty), if any.
     pub max_duration: Option<f64>,
+    /// Most distinct request groups ([`Request::group`]) on one route, e.g.
+    /// schools per run; `None`: no limit.
+    pub max_groups: Option<usize>,
+}
+
+impl VehicleType {
+    /// Cost of one route of this type driving `distance` over `duration`:
+    /// the fixed cost plus the per-distance and per-duration rates. The one
+    /// route cost formula of the engine (its evaluation and its checker);
+    /// the planner maps `senroute_model::VehicleType::route_cost` onto it.
+    pub fn route_cost(&self, distance: f64, duration: f64) -> f64 {
+        self.fixed_cost + self.cost_per_distance * distance + self.cost_per_duration * duration
+    }
 }
 
 /// Weights of the objective beyond the per-route vehicle costs.

@@ -36,6 +36,7 @@ fn instance(max_ride: Option<f64>) -> Instance {
         ride_time_weight: None,
         vehicle_types: None,
         preference: None,
+        group: None,
     };
     Instance {
         matrix: TravelMatrix::dense(coords.len(), m.clone(), m)
@@ -59,6 +60,7 @@ fn instance(max_ride: Option<f64>) -> Instance {
             shift_open: 0.0,
             shift_close: 200.0,
             max_duration: None,
+            max_groups: None,
         }],
         objective: ObjectiveWeights::default(),
     }

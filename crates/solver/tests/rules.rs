@@ -47,6 +47,7 @@ fn req(pickup: Option<Stop>, delivery: Option<Stop>, load: Vec<i32>) -> Request 
         ride_time_weight: None,
         vehicle_types: None,
         preference: None,
+        group: None,
     }
 }
 
@@ -66,6 +67,7 @@ fn vtype(count: usize, cap: i32, fixed: f64) -> VehicleType {
         shift_open: 0.0,
         shift_close: 1000.0,
         max_duration: None,
+        max_groups: None,
     }
 }
 
@@ -507,6 +509,32 @@ fn conflicts_are_respected() {
     let v = vec![vtype(2, 3, 10.0)];
     let s = rule_test(inst(&coords, r, v.clone()), inst(&coords, free, v));
     assert_eq!(s.routes.len(), 2);
+}
+
+#[test]
+fn groups_per_route_are_capped() {
+    // three requests along the line, each of its own group: one vehicle for
+    // all is cheapest; with at most two groups per route it takes two
+    let (mut coords, mut r) = pair_line();
+    coords.extend([(32.0, 0.0), (42.0, 0.0)]);
+    r.push(req(
+        stop(5, 0.0, 500.0, 1.0),
+        stop(6, 0.0, 500.0, 1.0),
+        vec![1, 0],
+    ));
+    for (g, x) in r.iter_mut().enumerate() {
+        x.group = Some(g);
+    }
+    let free = r.clone();
+    let mut v = vec![vtype(3, 3, 10.0)];
+    let without = inst(&coords, free, v.clone());
+    v[0].max_groups = Some(2);
+    let s = rule_test(inst(&coords, r.clone(), v.clone()), without);
+    assert_eq!(s.routes.len(), 2);
+    // two requests of one group count once: all three fit one route again
+    r[2].group = Some(0);
+    let s = assert_optimal(&inst(&coords, r, v));
+    assert_eq!(s.routes.len(), 1);
 }
 
 // ------------------------------------------------------------------ misc

@@ -66,6 +66,7 @@ fn instance(n: usize, seed: u64) -> Instance {
             ride_time_weight: None,
             vehicle_types: None,
             preference: None,
+            group: None,
         });
     }
     let nl = coords.len();
@@ -94,6 +95,7 @@ fn instance(n: usize, seed: u64) -> Instance {
         shift_open: 6.0 * 3600.0,
         shift_close: 10.0 * 3600.0,
         max_duration: Some(3.0 * 3600.0),
+        max_groups: None,
     };
     Instance {
         matrix: TravelMatrix::dense(nl, duration, distance)

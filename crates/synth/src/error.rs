@@ -19,6 +19,17 @@ pub enum SynthError {
         /// The repeated GSS code.
         code: String,
     },
+    /// `pupils_by_borough` does not give one count per borough.
+    #[error(
+        "pupils-by-borough gives {counts} counts for {boroughs} boroughs: give one count per \
+         borough of --boroughs, in the same order"
+    )]
+    PupilsByBorough {
+        /// Counts given.
+        counts: usize,
+        /// Boroughs requested.
+        boroughs: usize,
+    },
     /// A requested borough code is not in the boundary file.
     #[error(
         "unknown borough code {code:?} in --boroughs: it is not a GSS code of the borough \

@@ -338,9 +338,9 @@ pub fn generate(
     }
 
     // Homes, phases and school types, borough by borough.
-    let n_b = params.pupils_per_borough as usize;
     let mut drafts: Vec<Draft> = Vec::new();
     for (i, pool) in home_pools.iter().enumerate() {
+        let n_b = params.pupils_in(i) as usize;
         let primary = quota(n_b, params.primary_share, &mut rng);
         let special = quota(n_b, params.special_school_share, &mut rng);
         for k in 0..n_b {
@@ -593,7 +593,9 @@ pub fn generate(
                 extra_boarding_minutes: extra,
                 max_ride_minutes: (default_cap != Some(cap)).then_some(cap),
                 earliest_pickup: earliest,
+                ..Needs::default()
             },
+            extra: Default::default(),
         });
     }
 
@@ -653,6 +655,7 @@ pub fn generate(
                 shift: TimeWindow::new(params.shift_start, params.shift_end),
                 pm_shift: Some(TimeWindow::new(params.pm_shift_start, params.pm_shift_end)),
                 borough: Some(area.gss.clone()),
+                max_schools_per_run: None,
             },
             VehicleType {
                 id: format!("{short}-MINIBUS-{MINIBUS_SEATS}"),
@@ -671,6 +674,7 @@ pub fn generate(
                 shift: TimeWindow::new(params.shift_start, params.shift_end),
                 pm_shift: Some(TimeWindow::new(params.pm_shift_start, params.pm_shift_end)),
                 borough: Some(area.gss.clone()),
+                max_schools_per_run: None,
             },
             VehicleType {
                 id: format!("{short}-WAV-{WAV_SEATS}"),
@@ -689,6 +693,7 @@ pub fn generate(
                 shift: TimeWindow::new(params.shift_start, params.shift_end),
                 pm_shift: Some(TimeWindow::new(params.pm_shift_start, params.pm_shift_end)),
                 borough: Some(area.gss.clone()),
+                max_schools_per_run: None,
             },
         ];
         fleet.extend(types.into_iter().filter(|v| v.count > 0));

@@ -61,6 +61,7 @@ mod error;
 mod generate;
 mod output;
 mod params;
+pub mod sizes;
 mod stats;
 
 pub use catalogue::{osm_phase, phase_from_ages, CatalogueSchool, SchoolCatalogue, SAME_SITE_M};
@@ -69,8 +70,8 @@ pub use generate::{
     generate, Cohort, HOME_MAX_SNAP_M, MINIBUS_SEATS, SCARCE_RESIDENTIAL_M, TAXI_SEATS, WAV_SEATS,
     WAV_SPACES,
 };
-pub use output::{FLEET_HEADER, PUPILS_HEADER, SCHOOLS_HEADER};
 pub use params::CohortParams;
+pub use senroute_model::csv_out::{FLEET_HEADER, PUPILS_HEADER, SCHOOLS_HEADER};
 pub use stats::{BoroughStats, CohortStats};
 
 /// The bundled list of real London special schools (EduBase 2017), relative

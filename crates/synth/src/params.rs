@@ -24,6 +24,11 @@ pub struct CohortParams {
     /// Pupils generated in each borough. Default 100 (*assumption*: a round
     /// size that plans in seconds; Camden alone transports several hundred).
     pub pupils_per_borough: u32,
+    /// Pupils generated in each borough of `boroughs`, in the same order,
+    /// instead of `pupils_per_borough` (e.g. realistic sizes, see the
+    /// README's "Realistic cohort sizes"). Empty (the default): every
+    /// borough gets `pupils_per_borough`.
+    pub pupils_by_borough: Vec<u32>,
     /// Seed of the random generator (ChaCha8): the same seed and parameters
     /// give byte-identical files. Default 1.
     pub seed: u64,
@@ -138,6 +143,7 @@ impl Default for CohortParams {
                 "E09000001".to_string(),
             ],
             pupils_per_borough: 100,
+            pupils_by_borough: Vec::new(),
             seed: 1,
             special_school_share: 0.60,
             cross_borough_share: 0.32,
@@ -174,6 +180,14 @@ impl Default for CohortParams {
 }
 
 impl CohortParams {
+    /// Pupils to generate in the `i`-th borough of `boroughs`.
+    pub fn pupils_in(&self, i: usize) -> u32 {
+        self.pupils_by_borough
+            .get(i)
+            .copied()
+            .unwrap_or(self.pupils_per_borough)
+    }
+
     /// Checks every parameter, naming the first one out of range.
     pub fn validate(&self) -> Result<(), SynthError> {
         if self.boroughs.is_empty() {
@@ -184,8 +198,19 @@ impl CohortParams {
                 return Err(SynthError::DuplicateBorough { code: b.clone() });
             }
         }
-        if self.pupils_per_borough == 0 {
+        if self.pupils_by_borough.is_empty() && self.pupils_per_borough == 0 {
             return Err(SynthError::NoPupils);
+        }
+        if !self.pupils_by_borough.is_empty() {
+            if self.pupils_by_borough.len() != self.boroughs.len() {
+                return Err(SynthError::PupilsByBorough {
+                    counts: self.pupils_by_borough.len(),
+                    boroughs: self.boroughs.len(),
+                });
+            }
+            if self.pupils_by_borough.iter().all(|&n| n == 0) {
+                return Err(SynthError::NoPupils);
+            }
         }
         for (field, value) in [
             ("special-school-share", self.special_school_share),

@@ -22,7 +22,7 @@ mod table;
 
 use row::Row;
 use table::{issue, read_table, Table, FLEET, PUPILS, SCHOOLS};
-pub use table::{FLEET_COLUMNS, PUPIL_COLUMNS, SCHOOL_COLUMNS};
+pub use table::{FLEET_COLUMNS, PASSTHROUGH_PREFIX, PUPIL_COLUMNS, SCHOOL_COLUMNS};
 
 /// A row's id as read, whether or not the row was accepted.
 struct Seen {
@@ -120,6 +120,17 @@ fn parse_rows<T>(
     (out, lines)
 }
 
+/// Ids separated by `;`, blanks dropped.
+fn id_list(cell: Option<String>) -> Vec<String> {
+    cell.map(|s| {
+        s.split(';')
+            .map(|x| x.trim().to_string())
+            .filter(|x| !x.is_empty())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 fn parse_pupils(
     t: &Table,
     errors: &mut InputErrors,
@@ -138,20 +149,17 @@ fn parse_pupils(
             tail_lift: r.flag("tail_lift"),
             passenger_assistant: r.flag("passenger_assistant"),
             travel_alone: r.flag("travel_alone"),
-            must_not_travel_with: r
-                .opt_text("must_not_travel_with")
-                .map(|s| {
-                    s.split(';')
-                        .map(|x| x.trim().to_string())
-                        .filter(|x| !x.is_empty())
-                        .collect()
-                })
-                .unwrap_or_default(),
+            must_not_travel_with: id_list(r.opt_text("must_not_travel_with")),
             extra_boarding_minutes: r.count("extra_boarding_minutes").unwrap_or(0),
             max_ride_minutes: r.count("max_ride_minutes"),
             earliest_pickup: r.time("earliest_pickup", false),
+            vehicle_types: id_list(r.opt_text("vehicle_types")),
+            not_vehicle_types: id_list(r.opt_text("not_vehicle_types")),
+            earliest_dropoff: r.time("earliest_dropoff", false),
+            latest_dropoff: r.time("latest_dropoff", false),
         };
         let borough = r.opt_text("borough");
+        let extra = r.passthrough();
         let pupil = Pupil {
             id: id.clone(),
             home,
@@ -160,6 +168,7 @@ fn parse_pupils(
             borough,
             phase,
             needs,
+            extra,
         };
         (id, Some(pupil))
     })
@@ -257,6 +266,7 @@ fn parse_fleet(
             }
         };
         let borough = r.opt_text("borough");
+        let max_schools_per_run = r.count("max_schools_per_run");
         let vehicle = match shift {
             (Some(a), Some(b)) => Some(VehicleType {
                 id: id.clone(),
@@ -275,6 +285,7 @@ fn parse_fleet(
                 shift: TimeWindow::new(a, b),
                 pm_shift,
                 borough,
+                max_schools_per_run,
             }),
             _ => None,
         };

@@ -41,6 +41,18 @@ impl Row<'_> {
         }
     }
 
+    /// The row's non-empty passthrough values, by name without the prefix.
+    pub(super) fn passthrough(&self) -> std::collections::BTreeMap<String, String> {
+        self.table
+            .passthrough
+            .iter()
+            .filter_map(|(k, i)| {
+                let v = self.rec.get(*i)?;
+                (!v.is_empty()).then(|| (k.clone(), v.to_string()))
+            })
+            .collect()
+    }
+
     pub(super) fn opt_text(&self, col: &str) -> Option<String> {
         self.raw(col).filter(|v| !v.is_empty()).map(str::to_string)
     }

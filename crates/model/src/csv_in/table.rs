@@ -11,7 +11,15 @@ pub(super) struct Schema {
     pub(super) optional: &'static [&'static str],
     /// Location column prefix (`home`, `depot` or empty for `lat`/`lon`).
     pub(super) location: &'static str,
+    /// True when the file may carry passthrough columns ([`PASSTHROUGH_PREFIX`]).
+    pub(super) passthrough: bool,
 }
+
+/// Prefix of passthrough columns in `pupils.csv`: a column named `x_address`
+/// is not checked or used for planning but carried to the outputs (as
+/// [`crate::Pupil::extra`] key `address`). Any other unknown column is an
+/// error, so typos of known columns are still caught.
+pub const PASSTHROUGH_PREFIX: &str = "x_";
 
 /// Columns of `pupils.csv`.
 pub const PUPIL_COLUMNS: (&[&str], &[&str]) = (
@@ -28,6 +36,10 @@ pub const PUPIL_COLUMNS: (&[&str], &[&str]) = (
         "extra_boarding_minutes",
         "max_ride_minutes",
         "earliest_pickup",
+        "vehicle_types",
+        "not_vehicle_types",
+        "earliest_dropoff",
+        "latest_dropoff",
     ],
 );
 /// Columns of `schools.csv`.
@@ -63,6 +75,7 @@ pub const FLEET_COLUMNS: (&[&str], &[&str]) = (
         "passenger_assistant",
         "assistant_cost_per_day",
         "borough",
+        "max_schools_per_run",
         "pm_shift_start",
         "pm_shift_end",
     ],
@@ -72,17 +85,45 @@ pub(super) const PUPILS: Schema = Schema {
     required: PUPIL_COLUMNS.0,
     optional: PUPIL_COLUMNS.1,
     location: "home",
+    passthrough: true,
 };
 pub(super) const SCHOOLS: Schema = Schema {
     required: SCHOOL_COLUMNS.0,
     optional: SCHOOL_COLUMNS.1,
     location: "",
+    passthrough: false,
 };
 pub(super) const FLEET: Schema = Schema {
     required: FLEET_COLUMNS.0,
     optional: FLEET_COLUMNS.1,
     location: "depot",
+    passthrough: false,
 };
+
+/// What to do about an unknown column `name`: the known column it most
+/// likely misspells, and how to carry a column of one's own through.
+fn unknown_column_hint(name: &str, expected: &[&str], passthrough: bool) -> String {
+    let closest = expected
+        .iter()
+        .map(|c| (strsim::levenshtein(name, c), *c))
+        .min()
+        .filter(|&(d, c)| d <= 2.max(c.len() / 4));
+    if !passthrough && name.starts_with(PASSTHROUGH_PREFIX) {
+        return "passthrough (x_) columns are carried from pupils.csv only; remove the column"
+            .to_string();
+    }
+    let mut hint = match closest {
+        Some((_, c)) => format!("did you mean `{c}`? Rename the column or remove it"),
+        None => "rename the column or remove it".to_string(),
+    };
+    if passthrough {
+        hint.push_str(&format!(
+            "; to carry a column of your own to the outputs, prefix it with {PASSTHROUGH_PREFIX} (e.g. {PASSTHROUGH_PREFIX}{})",
+            if closest.is_some() { "address" } else { name }
+        ));
+    }
+    hint
+}
 
 pub(super) fn loc_cols(prefix: &str) -> [String; 4] {
     let p = if prefix.is_empty() {
@@ -102,6 +143,8 @@ pub(super) fn loc_cols(prefix: &str) -> [String; 4] {
 pub(super) struct Table {
     pub(super) source: String,
     pub(super) columns: HashMap<String, usize>,
+    /// Passthrough columns: name after the prefix, as written, and index.
+    pub(super) passthrough: Vec<(String, usize)>,
     pub(super) rows: Vec<(u64, csv::StringRecord)>,
 }
 
@@ -195,13 +238,41 @@ pub(super) fn read_table<R: Read>(
     }
     let loc = loc_cols(schema.location);
     let mut columns = HashMap::new();
+    let mut passthrough = Vec::new();
     let mut ok = true;
     for (i, h) in headers.iter().enumerate() {
-        let name = h.trim().trim_start_matches('\u{feff}').to_ascii_lowercase();
+        let written = h.trim().trim_start_matches('\u{feff}');
+        let name = written.to_ascii_lowercase();
         let known = schema.required.contains(&name.as_str())
             || schema.optional.contains(&name.as_str())
             || loc.contains(&name);
-        if !known {
+        let extra = name.starts_with(PASSTHROUGH_PREFIX);
+        if !known && extra && schema.passthrough {
+            let key = written[PASSTHROUGH_PREFIX.len()..].trim();
+            if key.is_empty() {
+                errors.push(issue(
+                    source,
+                    Some(1),
+                    Some(h),
+                    None,
+                    "passthrough column without a name".into(),
+                    "name it after the prefix, e.g. x_address or x_notes",
+                ));
+                ok = false;
+            } else if columns.insert(name.clone(), i).is_some() {
+                errors.push(issue(
+                    source,
+                    Some(1),
+                    Some(h),
+                    None,
+                    "column appears twice".into(),
+                    "remove one of the two columns",
+                ));
+                ok = false;
+            } else {
+                passthrough.push((key.to_string(), i));
+            }
+        } else if !known {
             let mut expected: Vec<&str> = schema
                 .required
                 .iter()
@@ -215,7 +286,7 @@ pub(super) fn read_table<R: Read>(
                 Some(h),
                 None,
                 format!("unknown column; expected some of: {}", expected.join(", ")),
-                "rename the column or remove it",
+                &unknown_column_hint(&name, &expected, schema.passthrough),
             ));
             ok = false;
         } else if columns.insert(name.clone(), i).is_some() {
@@ -318,9 +389,25 @@ pub(super) fn read_table<R: Read>(
         ));
         return None;
     }
+    if passthrough.len() > crate::limits::MAX_PASSTHROUGH_FIELDS {
+        errors.push(issue(
+            source,
+            Some(1),
+            None,
+            None,
+            format!(
+                "{} passthrough (x_) columns, over the limit of {}",
+                passthrough.len(),
+                crate::limits::MAX_PASSTHROUGH_FIELDS
+            ),
+            "keep the columns drivers and coordinators need (address, postcode, notes); drop the rest",
+        ));
+        ok = false;
+    }
     (ok && !too_many).then_some(Table {
         source: source.to_string(),
         columns,
+        passthrough,
         rows,
     })
 }

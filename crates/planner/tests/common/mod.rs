@@ -131,6 +131,7 @@ pub fn random_problem_of(rng: &mut StdRng, session: Session, shape: &Shape) -> (
                 borough: None,
                 phase: None,
                 needs,
+                extra: Default::default(),
             }
         })
         .collect();
@@ -169,6 +170,7 @@ pub fn random_problem_of(rng: &mut StdRng, session: Session, shape: &Shape) -> (
                 },
                 pm_shift: None,
                 borough: None,
+                max_schools_per_run: None,
             }
         })
         .collect();

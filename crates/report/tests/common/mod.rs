@@ -40,6 +40,7 @@ fn pupil(id: &str, school: &str, lat: f64, lon: f64) -> Pupil {
         borough: None,
         phase: None,
         needs: Needs::default(),
+        extra: Default::default(),
     }
 }
 
@@ -61,6 +62,7 @@ fn vehicle(id: &str, count: u32, seats: u32, lat: f64, lon: f64) -> VehicleType 
         shift: TimeWindow::new(TimeOfDay::hm(6, 30), TimeOfDay::hm(11, 0)),
         pm_shift: None,
         borough: None,
+        max_schools_per_run: None,
     }
 }
 

@@ -11,6 +11,7 @@ use super::worker::Worker;
 use super::{ANCHOR_ROUTES, BLINK, FULL_SCAN_ROUTES, INSERTION_NEIGHBOURS, NONE};
 use crate::eval::evaluate;
 use crate::rng::Rng;
+use crate::rules;
 
 /// An insertion: positions `i` (pickup) and `j` (delivery) of
 /// [`Worker::new_nodes`] in the route in slot `route`, or in a new route of
@@ -297,7 +298,8 @@ impl<'c, 'a> Worker<'c, 'a> {
         r: usize,
     ) -> Option<(f64, usize, usize)> {
         let p = &self.ctx.p;
-        if !p.compat[r * p.nvt() + rt.vt] {
+        if !rules::features::admits(p, r, rt.vt) || !rules::groups::admits(p, &rt.groups, rt.vt, r)
+        {
             return None;
         }
         let mut best = None;
@@ -533,23 +535,18 @@ impl<'c, 'a> Worker<'c, 'a> {
         self.cands.clear();
         self.candidate_slots(sol, r);
         let slots = std::mem::take(&mut self.slots);
-        'routes: for &s in &slots {
+        for &s in &slots {
             let s = s as usize;
             let rt = &sol.routes[s];
-            if !p.compat[r * nvt + rt.vt] {
+            if !rules::admits(p, r, rt, None, |c| sol.route_of[c] == s as u32) {
                 continue;
-            }
-            for &c in &p.conflicts[r] {
-                if sol.route_of[c] == s as u32 {
-                    continue 'routes;
-                }
             }
             self.scan_route(r, s, rt, &mut best, blink, collect);
         }
         self.slots = slots;
         if sol.n_used < cap && sol.can_open() {
             for vt in 0..nvt {
-                if sol.used[vt] < self.vt_cap[vt] && p.compat[r * nvt + vt] {
+                if sol.used[vt] < self.vt_cap[vt] && rules::features::admits(p, r, vt) {
                     let e = &ctx.empty[vt];
                     self.scan_route(r, usize::MAX - vt, e, &mut best, false, collect);
                 }

@@ -1,6 +1,7 @@
 //! A route and its cached summaries for fast insertion checks.
 
 use crate::eval::{evaluate, Prep, Scratch, INF};
+use crate::rules;
 use crate::Violation;
 
 /// Cached data of one route position.
@@ -44,6 +45,9 @@ pub(crate) struct RouteState {
     /// Maximum duty minus the route's travel and service time (INF if no
     /// limit or not needed).
     pub(crate) dur_slack: f64,
+    /// The route's distinct request groups, sorted, when its type limits
+    /// them (`rules::groups::summary`).
+    pub(crate) groups: Vec<u32>,
     pub cost: f64,
     /// Built since the worker last harvested routes for the pool.
     pub fresh: bool,
@@ -73,7 +77,6 @@ impl RouteState {
         let v = &p.inst.vehicle_types[vt];
         let m = nodes.len();
         let np = m + 2;
-        let nr = v.capacity.len();
         // (location, open, close, service) of position k
         let at = |k: usize| -> (usize, f64, f64, f64) {
             if k == 0 {
@@ -127,40 +130,12 @@ impl RouteState {
             let l = pos[k + 1].late - pos[k].t_next - pos[k].serv;
             pos[k].late = if l < close { l } else { close };
         }
-        let mut rv = vec![0; np * nr];
-        let mut cur = [0i32; 16];
-        assert!(nr <= 16, "at most 16 capacity rules per vehicle type");
-        let cur = &mut cur[..nr];
-        let mut ob = 0i32;
-        let mut al = 0i32;
-        for &n in &nodes {
-            let n = n as usize;
-            let r = n / 2;
-            if n % 2 == 1 && !p.has_p[r] {
-                for (x, c) in cur.iter_mut().enumerate() {
-                    *c += p.qrule[vt][x * p.nreq + r];
-                }
-                ob += 1;
-                al += p.alone[r] as i32;
-            }
-        }
-        for k in 0..np {
-            if k > 0 && k <= m {
-                let n = nodes[k - 1] as usize;
-                let r = n / 2;
-                let s = if n % 2 == 0 { 1 } else { -1 };
-                for (x, c) in cur.iter_mut().enumerate() {
-                    *c += s * p.qrule[vt][x * p.nreq + r];
-                }
-                ob += s;
-                if p.alone[r] {
-                    al += s;
-                }
-            }
-            rv[k * nr..(k + 1) * nr].copy_from_slice(cur);
-            pos[k].onboard = ob.max(0) as u16;
-            pos[k].alone = al > 0;
-        }
+        // the cached summaries of the sequence rules (`crate::rules`)
+        let rv = rules::capacity::summary(p, vt, &nodes);
+        rules::travel_alone::summary(p, &nodes, |k, onboard, alone| {
+            pos[k].onboard = onboard;
+            pos[k].alone = alone;
+        });
         // ride and duty lower bounds (travel + service, no waiting)
         let mut dur_slack = INF;
         if p.complex && m > 0 {
@@ -193,22 +168,24 @@ impl RouteState {
                 }
             }
         }
+        let groups = rules::groups::summary(p, vt, &nodes);
         Ok(RouteState {
             vt,
             nodes,
             pos,
             rv,
             dur_slack,
+            groups,
             cost,
             fresh: true,
         })
     }
 
+    /// Capacity pre-filter: a load with rule values `q` fits on board after
+    /// position `k` ([`rules::capacity::fits_at`]).
     #[inline]
     pub(crate) fn fits(&self, k: usize, q: &[i32], lim: &[i32]) -> bool {
-        let nr = q.len();
-        let row = &self.rv[k * nr..(k + 1) * nr];
-        row.iter().zip(q).zip(lim).all(|((a, b), l)| a + b <= *l)
+        rules::capacity::fits_at(&self.rv, k, q, lim)
     }
 }
 
@@ -221,6 +198,7 @@ impl RouteState {
             pos: Vec::new(),
             rv: Vec::new(),
             dur_slack: INF,
+            groups: Vec::new(),
             cost: 0.0,
             fresh: false,
         }

@@ -35,6 +35,7 @@ pub(crate) fn two_clusters(types: Vec<(usize, f64)>) -> Instance {
         ride_time_weight: None,
         vehicle_types: None,
         preference: None,
+        group: None,
     };
     Instance {
         matrix: TravelMatrix::dense(5, m.clone(), m)
@@ -60,6 +61,7 @@ pub(crate) fn two_clusters(types: Vec<(usize, f64)>) -> Instance {
                 shift_open: 0.0,
                 shift_close: 1000.0,
                 max_duration: None,
+                max_groups: None,
             })
             .collect(),
         objective: ObjectiveWeights::default(),
@@ -209,6 +211,7 @@ fn many_routes(n: usize) -> Instance {
                 ride_time_weight: None,
                 vehicle_types: None,
                 preference: None,
+                group: None,
             })
             .collect(),
         vehicle_types: vec![VehicleType {
@@ -226,6 +229,7 @@ fn many_routes(n: usize) -> Instance {
             shift_open: 0.0,
             shift_close: 1000.0,
             max_duration: Some(400.0),
+            max_groups: None,
         }],
         objective: ObjectiveWeights::default(),
     }

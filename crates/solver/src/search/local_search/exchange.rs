@@ -6,6 +6,7 @@ use super::super::solution::Sol;
 use super::super::worker::Worker;
 use super::super::{LS_NEIGH, NONE};
 use super::LS_EPS;
+use crate::rules;
 
 impl<'c, 'a> Worker<'c, 'a> {
     /// Applies the first improving exchange of `r`; returns the two changed
@@ -31,16 +32,11 @@ impl<'c, 'a> Worker<'c, 'a> {
             if !self.may_change(b) {
                 continue;
             }
-            let clash = |x: usize, route: usize, partner: usize| {
-                p.conflicts[x]
-                    .iter()
-                    .any(|&y| y != partner && sol.route_of[y] == route as u32)
-            };
-            if clash(r, b, c) || clash(c, a, r) {
-                continue;
-            }
-            if !p.compat[r * p.nvt() + sol.routes[b].vt]
-                || !p.compat[c * p.nvt() + sol.routes[a].vt]
+            // r joins route b as c leaves it, and c joins route a as r leaves
+            let route_of = &sol.route_of;
+            let on = |route: usize| move |y: usize| route_of[y] == route as u32;
+            if !rules::admits(p, r, &sol.routes[b], Some(c), on(b))
+                || !rules::admits(p, c, &sol.routes[a], Some(r), on(a))
             {
                 continue;
             }

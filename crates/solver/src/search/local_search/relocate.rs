@@ -6,6 +6,7 @@ use super::super::solution::Sol;
 use super::super::worker::Worker;
 use super::super::{LS_NEIGH, NONE};
 use super::LS_EPS;
+use crate::rules;
 
 impl<'c, 'a> Worker<'c, 'a> {
     /// Applies the first improving relocation of `r`; returns the two
@@ -28,9 +29,7 @@ impl<'c, 'a> Worker<'c, 'a> {
             tried[k] = b;
             let b = b as usize;
             if !self.may_change(b)
-                || ctx.p.conflicts[r]
-                    .iter()
-                    .any(|&x| sol.route_of[x] == b as u32)
+                || !rules::conflicts::admits(&ctx.p, r, None, |x| sol.route_of[x] == b as u32)
             {
                 continue;
             }

@@ -6,6 +6,7 @@ use super::super::route::RouteState;
 use super::super::solution::Sol;
 use super::super::worker::Worker;
 use super::LS_EPS;
+use crate::rules;
 
 impl<'c, 'a> Worker<'c, 'a> {
     /// Moves each route in `slots` to the cheapest vehicle type that can
@@ -37,7 +38,7 @@ impl<'c, 'a> Worker<'c, 'a> {
                 let nodes = &sol.routes[s].nodes;
                 if nodes
                     .iter()
-                    .any(|&n| !p.compat[(n as usize / 2) * nvt + alt])
+                    .any(|&n| !rules::features::admits(p, n as usize / 2, alt))
                 {
                     continue;
                 }

@@ -1,0 +1,330 @@
+//! End to end in headless Chromium: `senroute app` on an ephemeral port,
+//! driven through chromedriver (WebDriver) with fantoccini. Upload the
+//! example's three CSV files, wait for the plan, compare the runs drawn
+//! with the plan's, open a run's stops and a pupil, then upload a broken
+//! file and find its line number in the page. Screenshots go to
+//! `target/browser/` (CI artefacts).
+//!
+//! Needs Debian's `chromium` and `chromium-driver` (`.ci/run` installs
+//! them). Without them the test is skipped, except under `CI=true`, where
+//! it fails.
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A child process killed when dropped.
+struct Kill(Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts `senroute app` on an ephemeral port and returns it with its URL.
+fn start_app(data_dir: &Path) -> (Kill, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_senroute"))
+        .current_dir(root())
+        .args([
+            "app",
+            "--listen",
+            "127.0.0.1:0",
+            "--solver-threads",
+            "1",
+            "--data-dir",
+        ])
+        .arg(data_dir)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start senroute app");
+    let stdout = child.stdout.take().unwrap();
+    let child = Kill(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .unwrap_or_else(|| panic!("no URL printed: {line:?}"))
+        .to_string();
+    (child, url)
+}
+
+fn start_chromedriver() -> (Kill, String) {
+    let port = free_port();
+    let child = Kill(
+        Command::new(CHROMEDRIVER)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not listen");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    (child, format!("http://127.0.0.1:{port}"))
+}
+
+async fn browser(webdriver: &str) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": CHROMIUM,
+            "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--window-size=1440,1000", "--lang=en-GB"],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(webdriver)
+        .await
+        .expect("a WebDriver session")
+}
+
+fn shots_dir() -> PathBuf {
+    let d = root().join("target/browser");
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+async fn screenshot(c: &Client, name: &str) {
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(shots_dir().join(name), png).unwrap();
+}
+
+async fn choose_files(c: &Client, dir: &Path) {
+    for name in ["pupils", "schools", "fleet"] {
+        let path = dir.join(format!("{name}.csv"));
+        let input = c
+            .find(Locator::Css(&format!("#file-{name}")))
+            .await
+            .unwrap();
+        input
+            .send_keys(&path.canonicalize().unwrap().display().to_string())
+            .await
+            .unwrap();
+    }
+}
+
+/// Waits until `script` (a JavaScript expression) is truthy.
+async fn wait_until(c: &Client, script: &str, timeout: Duration) -> Value {
+    let deadline = Instant::now() + timeout;
+    loop {
+        let v = c
+            .execute(&format!("return {script};"), vec![])
+            .await
+            .unwrap();
+        if v.as_bool() != Some(false) && !v.is_null() && v != json!(0) && v != json!("") {
+            return v;
+        }
+        assert!(Instant::now() < deadline, "timed out waiting for {script}");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "not yet run to completion in Chromium on the build machine; run with --ignored"]
+async fn upload_plan_map_runs_and_a_broken_file_in_chromium() {
+    if !Path::new(CHROMIUM).exists() || !Path::new(CHROMEDRIVER).exists() {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "CI=true but {CHROMIUM} or {CHROMEDRIVER} is missing (apt-get install chromium chromium-driver)"
+        );
+        eprintln!("skipped: no {CHROMIUM} / {CHROMEDRIVER}");
+        return;
+    }
+    let tmp = std::env::temp_dir().join(format!("senroute-browser-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp).unwrap();
+    let (_app, url) = start_app(&tmp.join("db"));
+    let (_driver, webdriver) = start_chromedriver();
+    let c = browser(&webdriver).await;
+    c.goto(&url).await.unwrap();
+    assert!(c.title().await.unwrap().contains("senroute"));
+
+    // Upload the example and plan with a short search.
+    choose_files(&c, &root().join("data/example")).await;
+    let limit = c.find(Locator::Id("time-limit")).await.unwrap();
+    limit.clear().await.unwrap();
+    limit.send_keys("3").await.unwrap();
+    screenshot(&c, "1-upload.png").await;
+    c.find(Locator::Id("plan-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        &c,
+        "document.querySelector('#progress-panel:not([hidden])')",
+        Duration::from_secs(20),
+    )
+    .await;
+    wait_until(
+        &c,
+        "document.querySelectorAll('#runs .run-item').length",
+        Duration::from_secs(180),
+    )
+    .await;
+    // Progress figures were filled in.
+    let cost = c
+        .find(Locator::Id("kpi-cost"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(cost.starts_with('£'), "{cost}");
+
+    // As many runs drawn on the map as the plan has (fetched on its own).
+    let routes = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/api/v1/jobs/' + location.hash.slice(1) + '/plan').then(r => r.json()).then(p => done(p.routes.length));",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap() as usize;
+    assert!(routes > 0);
+    let drawn = c.find_all(Locator::Css("#map g.run")).await.unwrap().len();
+    assert_eq!(drawn, routes, "runs drawn on the map");
+    let listed = c
+        .find_all(Locator::Css("#runs .run-item"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(listed, routes, "runs listed");
+    let roads = c
+        .find_all(Locator::Css("#map path.road"))
+        .await
+        .unwrap()
+        .len();
+    assert!(roads > 0, "the road network is drawn as background");
+    screenshot(&c, "2-plan.png").await;
+
+    // Choose the first run with the keyboard: its stops and times appear.
+    let first = c.find(Locator::Css("#runs .run-item")).await.unwrap();
+    c.execute(
+        "arguments[0].focus();",
+        vec![serde_json::to_value(&first).unwrap()],
+    )
+    .await
+    .unwrap();
+    first.send_keys("\u{E007}").await.unwrap(); // Enter
+    let rows = wait_until(
+        &c,
+        "document.querySelectorAll('.run-detail tbody tr').length",
+        Duration::from_secs(10),
+    )
+    .await;
+    let stops = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch('/api/v1/jobs/' + location.hash.slice(1) + '/plan').then(r => r.json()).then(p => done(p.routes[0].stops.length));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rows, stops, "one row per stop of the run");
+    assert_eq!(
+        first.attr("aria-pressed").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let selected = c
+        .find_all(Locator::Css("#map g.run.selected"))
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(selected, 1, "the run is highlighted on the map");
+    let detail = c
+        .find(Locator::Css(".run-detail"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(detail.contains("Run 1"), "{detail}");
+    assert!(detail.contains(':'), "stop times shown: {detail}");
+    // A pupil of the run: their run, ride time and needs.
+    c.find(Locator::Css(".run-detail button.pupil"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let pupil = c
+        .find(Locator::Css(".pupil-detail"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        pupil.contains("Ride time") && pupil.contains("Needs") && pupil.contains("Run 1"),
+        "{pupil}"
+    );
+    screenshot(&c, "3-run-and-pupil.png").await;
+
+    // A broken pupils file: its line number is shown next to the upload.
+    let broken = tmp.join("broken");
+    std::fs::create_dir_all(&broken).unwrap();
+    for name in ["schools", "fleet"] {
+        std::fs::copy(
+            root().join(format!("data/example/{name}.csv")),
+            broken.join(format!("{name}.csv")),
+        )
+        .unwrap();
+    }
+    let mut lines: Vec<String> = std::fs::read_to_string(root().join("data/example/pupils.csv"))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines[3] = lines[3].replacen(",both,", ",sometimes,", 1);
+    std::fs::write(broken.join("pupils.csv"), lines.join("\n") + "\n").unwrap();
+    choose_files(&c, &broken).await;
+    c.find(Locator::Id("plan-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let shown = wait_until(
+        &c,
+        "document.querySelector('#problems-pupils').innerText",
+        Duration::from_secs(20),
+    )
+    .await;
+    let shown = shown.as_str().unwrap();
+    assert!(shown.contains("line 4"), "{shown}");
+    assert!(shown.contains("sessions"), "{shown}");
+    screenshot(&c, "4-broken-file.png").await;
+
+    c.close().await.unwrap();
+    let _ = std::fs::remove_dir_all(&tmp);
+}

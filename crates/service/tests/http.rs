@@ -1,0 +1,509 @@
+//! The JSON API under /api/v1 and the page, over real sockets: uploads,
+//! every endpoint, bad uploads, keys and borough isolation, the keyless app.
+
+mod common;
+
+use common::{data, tempdir};
+use senroute_service::auth::add_key;
+use senroute_service::{spawn, ServeConfig, ServeError, ServerHandle};
+use serde_json::Value;
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+/// An HTTP/1.1 answer.
+struct Answer {
+    status: u16,
+    head: String,
+    body: Vec<u8>,
+}
+
+impl Answer {
+    fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    fn header(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|l| {
+            let (k, v) = l.split_once(':')?;
+            k.eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+        })
+    }
+}
+
+fn dechunk(mut raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    loop {
+        let Some(end) = raw.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
+        let size = std::str::from_utf8(&raw[..end])
+            .ok()
+            .and_then(|s| usize::from_str_radix(s.split(';').next().unwrap().trim(), 16).ok())
+            .unwrap_or(0);
+        if size == 0 || raw.len() < end + 2 + size {
+            return out;
+        }
+        out.extend_from_slice(&raw[end + 2..end + 2 + size]);
+        raw = &raw[(end + 4 + size).min(raw.len())..];
+    }
+}
+
+/// One request on its own connection (`Connection: close`), read to the end.
+async fn call(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    key: Option<&str>,
+    body: Option<(&str, Vec<u8>)>,
+) -> Answer {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    if let Some(k) = key {
+        req.push_str(&format!("Authorization: Bearer {k}\r\n"));
+    }
+    let bytes = match body {
+        Some((ct, b)) => {
+            req.push_str(&format!(
+                "Content-Type: {ct}\r\nContent-Length: {}\r\n",
+                b.len()
+            ));
+            b
+        }
+        None => Vec::new(),
+    };
+    req.push_str("\r\n");
+    s.write_all(req.as_bytes()).await.unwrap();
+    s.write_all(&bytes).await.unwrap();
+    let mut raw = Vec::new();
+    tokio::time::timeout(Duration::from_secs(120), s.read_to_end(&mut raw))
+        .await
+        .expect("answer within 120 s")
+        .unwrap();
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head");
+    let head = String::from_utf8_lossy(&raw[..split]).into_owned();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    let mut body = raw[split + 4..].to_vec();
+    if head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked")
+    {
+        body = dechunk(&body);
+    }
+    Answer { status, head, body }
+}
+
+const BOUNDARY: &str = "senroute-test-boundary-7f3a";
+
+/// A multipart form of (field, file name or none, contents).
+fn multipart(parts: &[(&str, Option<&str>, &str)]) -> (String, Vec<u8>) {
+    let mut b = String::new();
+    for (name, file, text) in parts {
+        b.push_str(&format!("--{BOUNDARY}\r\n"));
+        match file {
+            Some(f) => b.push_str(&format!(
+                "Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: text/csv\r\n\r\n"
+            )),
+            None => b.push_str(&format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n")),
+        }
+        b.push_str(text);
+        b.push_str("\r\n");
+    }
+    b.push_str(&format!("--{BOUNDARY}--\r\n"));
+    (
+        format!("multipart/form-data; boundary={BOUNDARY}"),
+        b.into_bytes(),
+    )
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(data(&format!("data/example/{name}.csv"))).unwrap()
+}
+
+fn upload(pupils: &str, time_limit: &str) -> (String, Vec<u8>) {
+    let (s, f) = (example("schools"), example("fleet"));
+    multipart(&[
+        ("pupils", Some("pupils.csv"), pupils),
+        ("schools", Some("schools.csv"), &s),
+        ("fleet", Some("fleet.csv"), &f),
+        ("session", None, "am"),
+        ("time_limit", None, time_limit),
+    ])
+}
+
+const ROADS: &str = "data/osm/london_camden_westminster_city_drive_mixed.osm.pbf";
+
+async fn server(open_app: bool) -> (ServerHandle, SocketAddr, Vec<String>) {
+    let dir = tempdir("http");
+    let keys_file = dir.join("keys.jsonl");
+    let mut keys = Vec::new();
+    if !open_app {
+        keys.push(add_key(&keys_file, "E09000007", "camden").unwrap());
+        keys.push(add_key(&keys_file, "E09000033", "westminster").unwrap());
+        keys.push(add_key(&keys_file, "E09000012", "hackney").unwrap());
+    }
+    let mut cfg = ServeConfig::new("127.0.0.1:0".parse().unwrap(), dir.join("db"), keys_file);
+    cfg.http = Some("127.0.0.1:0".parse().unwrap());
+    cfg.open_app = open_app;
+    cfg.roads = Some(data(ROADS));
+    cfg.poll = Duration::from_millis(50);
+    let server = spawn(cfg).await.unwrap();
+    let addr = server.http_addr().unwrap();
+    (server, addr, keys)
+}
+
+async fn submit_example(addr: SocketAddr, key: Option<&str>) -> String {
+    let (ct, body) = upload(&example("pupils"), "2");
+    let a = call(addr, "POST", "/api/v1/jobs", key, Some((&ct, body))).await;
+    assert_eq!(a.status, 202, "{}", a.text());
+    let job = &a.json()["job"];
+    let id = job["id"].as_str().unwrap().to_string();
+    assert!(matches!(job["state"].as_str(), Some("queued" | "running")));
+    assert_eq!(
+        a.header("location").as_deref(),
+        Some(&*format!("/api/v1/jobs/{id}"))
+    );
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_endpoint_with_keys_and_isolation() {
+    let (server, addr, keys) = server(false).await;
+    let (camden, westminster, hackney) = (
+        Some(keys[0].as_str()),
+        Some(keys[1].as_str()),
+        Some(keys[2].as_str()),
+    );
+
+    // The page and its assets need no key; the API does.
+    let page = call(addr, "GET", "/", None, None).await;
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("<script src=\"/app.js\""));
+    for asset in ["/app.js", "/app.css"] {
+        assert_eq!(
+            call(addr, "GET", asset, None, None).await.status,
+            200,
+            "{asset}"
+        );
+    }
+    let config = call(addr, "GET", "/api/v1/config", None, None).await.json();
+    assert_eq!(config["needs_key"], true);
+    let (ct, body) = upload(&example("pupils"), "2");
+    let a = call(
+        addr,
+        "POST",
+        "/api/v1/jobs",
+        None,
+        Some((&ct, body.clone())),
+    )
+    .await;
+    assert_eq!(a.status, 401, "{}", a.text());
+    let a = call(
+        addr,
+        "POST",
+        "/api/v1/jobs",
+        Some("srk_wrong"),
+        Some((&ct, body)),
+    )
+    .await;
+    assert_eq!(a.status, 401);
+
+    // Submit, then follow the events to the end.
+    let id = submit_example(addr, camden).await;
+    let events = call(
+        addr,
+        "GET",
+        &format!("/api/v1/jobs/{id}/events"),
+        camden,
+        None,
+    )
+    .await;
+    assert_eq!(events.status, 200);
+    assert!(events
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/event-stream"));
+    let jobs: Vec<Value> = events
+        .text()
+        .lines()
+        .filter_map(|l| l.strip_prefix("data:"))
+        .map(|d| serde_json::from_str::<Value>(d.trim()).unwrap())
+        .collect();
+    let last = jobs.last().expect("at least one event");
+    assert_eq!(last["job"]["state"], "succeeded", "{jobs:?}");
+    assert_eq!(last["kind"], "finished");
+
+    let job = call(addr, "GET", &format!("/api/v1/jobs/{id}"), camden, None).await;
+    assert_eq!(job.status, 200);
+    let job = job.json();
+    assert_eq!(job["job"]["state"], "succeeded");
+    assert_eq!(job["job"]["owner_borough"], "E09000007");
+    let progress = &job["job"]["progress"];
+    assert!(progress["best_cost"].as_f64().unwrap() > 0.0);
+    assert!(progress["vehicles"].as_u64().unwrap() > 0);
+
+    let plan = call(
+        addr,
+        "GET",
+        &format!("/api/v1/jobs/{id}/plan"),
+        camden,
+        None,
+    )
+    .await;
+    assert_eq!(plan.status, 200);
+    let plan = plan.json();
+    let routes = plan["routes"].as_array().unwrap().len();
+    let placed = plan["rides"].as_array().unwrap().len();
+    let unassigned = plan["unassigned"].as_array().unwrap().len();
+    assert!(routes > 0);
+    assert_eq!(
+        placed + unassigned,
+        15,
+        "every AM pupil of the example once"
+    );
+    // Redaction as over gRPC: Camden sees its own pupils, Westminster's as tokens.
+    let text = plan.to_string();
+    assert!(text.contains("\"P001\"") && !text.contains("\"P006\"") && text.contains("\"x-"));
+    let theirs = call(
+        addr,
+        "GET",
+        &format!("/api/v1/jobs/{id}/plan"),
+        westminster,
+        None,
+    )
+    .await;
+    let theirs = theirs.text();
+    assert!(theirs.contains("\"P006\"") && !theirs.contains("\"P001\""));
+    assert_eq!(
+        plan["totals"]["vehicles"].as_u64().unwrap() as usize,
+        routes
+    );
+
+    let map = call(addr, "GET", &format!("/api/v1/jobs/{id}/map"), camden, None)
+        .await
+        .json();
+    let runs = map["runs"].as_array().unwrap();
+    assert_eq!(runs.len(), routes);
+    for run in runs {
+        // Along the roads: many more points than stops.
+        assert!(run["line"].as_array().unwrap().len() > run["stops"].as_array().unwrap().len());
+    }
+    assert!(!map["roads"].as_array().unwrap().is_empty());
+    assert!(map["pupils"]["P001"]["school_name"].is_string());
+    assert!(
+        map["pupils"].get("P006").is_none(),
+        "no needs of other boroughs' pupils"
+    );
+
+    // Downloads.
+    let f = |name: &str| format!("/api/v1/jobs/{id}/files/{name}");
+    let json = call(addr, "GET", &f("plan.json"), camden, None).await;
+    assert_eq!(json.status, 200);
+    assert_eq!(json.json()["totals"], plan["totals"]);
+    assert!(json
+        .header("content-disposition")
+        .unwrap()
+        .contains("plan.json"));
+    let routes_csv = call(addr, "GET", &f("routes.csv"), camden, None).await;
+    assert_eq!(routes_csv.status, 200);
+    let stops: usize = plan["routes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["stops"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(
+        routes_csv.text().lines().count(),
+        stops + 1,
+        "a header and a row per stop"
+    );
+    let pupils_csv = call(addr, "GET", &f("pupils.csv"), camden, None).await;
+    assert_eq!(
+        pupils_csv.text().lines().count(),
+        16,
+        "a header and a row per AM pupil"
+    );
+    let geo = call(addr, "GET", &f("routes.geojson"), camden, None)
+        .await
+        .json();
+    let lines = geo["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["geometry"]["type"] == "LineString")
+        .count();
+    assert_eq!(lines, routes);
+    let nope = call(addr, "GET", &f("nothing.txt"), camden, None).await;
+    assert_eq!(nope.status, 404);
+
+    // Another borough's job answers exactly as an id that does not exist.
+    let missing = "job_000000000000000000000000";
+    for suffix in [
+        "",
+        "/plan",
+        "/events",
+        "/map",
+        "/files/plan.json",
+        "/files/routes.csv",
+    ] {
+        let theirs = call(
+            addr,
+            "GET",
+            &format!("/api/v1/jobs/{id}{suffix}"),
+            hackney,
+            None,
+        )
+        .await;
+        let absent = call(
+            addr,
+            "GET",
+            &format!("/api/v1/jobs/{missing}{suffix}"),
+            hackney,
+            None,
+        )
+        .await;
+        assert_eq!(theirs.status, 404, "{suffix}");
+        assert_eq!(absent.status, 404, "{suffix}");
+        assert_eq!(
+            theirs.text(),
+            absent.text().replace(missing, &id),
+            "{suffix}"
+        );
+        // and the owner's answer for the missing id is the same too
+        let own = call(
+            addr,
+            "GET",
+            &format!("/api/v1/jobs/{missing}{suffix}"),
+            camden,
+            None,
+        )
+        .await;
+        assert_eq!(own.text(), absent.text(), "{suffix}");
+    }
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_uploads_answer_400_with_every_problem() {
+    let (server, addr, keys) = server(false).await;
+    let key = Some(keys[0].as_str());
+
+    // A bad value on line 3, no fleet file, a bad session, an unknown field.
+    let mut pupils: Vec<String> = example("pupils").lines().map(str::to_string).collect();
+    pupils[2] = pupils[2].replacen("51.", "5x.", 1);
+    let pupils = pupils.join("\n") + "\n";
+    let s = example("schools");
+    let (ct, body) = multipart(&[
+        ("pupils", Some("mine.csv"), &pupils),
+        ("schools", Some("schools.csv"), &s),
+        ("session", None, "evening"),
+        ("colour", None, "blue"),
+    ]);
+    let a = call(addr, "POST", "/api/v1/jobs", key, Some((&ct, body))).await;
+    assert_eq!(a.status, 400, "{}", a.text());
+    let problems = a.json()["problems"].as_array().unwrap().clone();
+    let find = |upload: &str| -> Vec<&Value> {
+        problems.iter().filter(|p| p["upload"] == upload).collect()
+    };
+    assert_eq!(find("fleet").len(), 1, "{problems:?}");
+    assert_eq!(find("fleet")[0]["problem"], "no file uploaded");
+    let options = find("options");
+    assert!(
+        options
+            .iter()
+            .any(|p| p["column"] == "session" && p["value"] == "evening"),
+        "{problems:?}"
+    );
+    assert!(
+        options.iter().any(|p| p["column"] == "colour"),
+        "{problems:?}"
+    );
+    assert!(problems.iter().all(|p| p["fix"].is_string()));
+
+    // With all three files, the bad value is reported with file, line, column, value, fix.
+    let (ct, body) = upload(&pupils, "2");
+    let a = call(addr, "POST", "/api/v1/jobs", key, Some((&ct, body))).await;
+    assert_eq!(a.status, 400, "{}", a.text());
+    let p = &a.json()["problems"][0];
+    assert_eq!(p["file"], "pupils.csv");
+    assert_eq!(p["upload"], "pupils");
+    assert_eq!(p["line"], 3);
+    assert_eq!(p["column"], "home_lat");
+    assert!(p["value"].as_str().unwrap().starts_with("5x."));
+    assert!(!p["fix"].as_str().unwrap().is_empty());
+
+    // A home far from the bundled roads: refused by the service's snap
+    // check, reported at its line of pupils.csv.
+    let mut far: Vec<String> = example("pupils").lines().map(str::to_string).collect();
+    far[5] = far[5].replacen("51.5", "51.4", 1);
+    let (ct, body) = upload(&(far.join("\n") + "\n"), "2");
+    let a = call(addr, "POST", "/api/v1/jobs", key, Some((&ct, body))).await;
+    assert_eq!(a.status, 400, "{}", a.text());
+    let p = &a.json()["problems"][0];
+    assert_eq!(p["file"], "pupils.csv", "{p}");
+    assert_eq!(p["line"], 6, "{p}");
+
+    // Not a multipart body at all.
+    let a = call(
+        addr,
+        "POST",
+        "/api/v1/jobs",
+        key,
+        Some(("application/json", b"{}".to_vec())),
+    )
+    .await;
+    assert_eq!(a.status, 400);
+    // An unknown endpoint is a JSON 404.
+    let a = call(addr, "GET", "/api/v1/nothing", key, None).await;
+    assert_eq!(a.status, 404);
+    assert!(a.json()["error"].is_string());
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_keyless_app_needs_no_key_and_listens_on_loopback_only() {
+    let dir = tempdir("http-open");
+    let mut cfg = ServeConfig::new(
+        "127.0.0.1:0".parse().unwrap(),
+        dir.clone(),
+        dir.join("none"),
+    );
+    cfg.open_app = true;
+    cfg.http = Some("0.0.0.0:0".parse().unwrap());
+    match spawn(cfg).await {
+        Err(ServeError::NotLoopback(_)) => {}
+        Err(e) => panic!("{e}"),
+        Ok(_) => panic!("the keyless app must refuse a non-loopback address"),
+    }
+
+    let (server, addr, _) = server(true).await;
+    let config = call(addr, "GET", "/api/v1/config", None, None).await.json();
+    assert_eq!(config["needs_key"], false);
+    let id = submit_example(addr, None).await;
+    loop {
+        let job = call(addr, "GET", &format!("/api/v1/jobs/{id}"), None, None)
+            .await
+            .json();
+        match job["job"]["state"].as_str().unwrap() {
+            "succeeded" => break,
+            "queued" | "running" => tokio::time::sleep(Duration::from_millis(200)).await,
+            other => panic!("{other}: {job}"),
+        }
+    }
+    // Pupils of every borough in full: no tokens.
+    let plan = call(addr, "GET", &format!("/api/v1/jobs/{id}/plan"), None, None)
+        .await
+        .json();
+    assert!(plan["rides"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|r| r["pupil"].as_str().unwrap().starts_with('P')));
+    server.shutdown().await.unwrap();
+}
