@@ -1,7 +1,7 @@
 //! The independent plan validator: checks every rule of a plan against the
 //! problem and travel times, separately from any solver.
 //!
-//! One module per rule. [`walk`] reads each run once into the facts the
+//! One module per rule. `walk` reads each run once into the facts the
 //! rules need (who boards and alights where and when, who is on board after
 //! each stop); each rule module then reports its own [`Violation`]s, with
 //! the run, stop and pupil concerned, by how much the rule is broken and
