@@ -13,6 +13,8 @@
 //!   specific reason for every pupil left out;
 //! * [`plan_day`] plans both sessions of a day with each vehicle's day rate
 //!   paid once and crew continuity;
+//! * [`retime`] works out the times of a plan read back with only its
+//!   vehicles and stop order (a hand-edited `routes.csv`);
 //! * [`run`] is the pipeline the CLI and the service share: a session or a
 //!   day, planned and checked by the independent validator.
 
@@ -21,6 +23,7 @@
 mod day;
 mod instance;
 mod pipeline;
+mod retime;
 mod travel;
 
 pub use day::{changed_vehicle, day_objective, plan_day, plan_given, DayRun};
@@ -29,6 +32,7 @@ pub use instance::{
     InstanceMap, PlanOptions, PlanRun, VehicleGroup, UNASSIGNED_PENALTY,
 };
 pub use pipeline::{run, Outcome};
+pub use retime::retime;
 pub use travel::{fill_boroughs, travel_times, RoadTravel};
 
 pub use senroute_model::{AnyPlan, DayPlan, Plan, Problem, TravelTimes};
