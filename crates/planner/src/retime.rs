@@ -8,18 +8,23 @@
 //! rule gets the times that measure by how much.
 
 use crate::instance::{build_instance, requests_by_pupil, route_visits, to_plan};
-use senroute_model::{AnyPlan, DayPlan, Plan, Problem, Session, TravelTimes};
+use senroute_model::{
+    AnyPlan, DayPlan, LocationKey, Plan, Problem, Session, Sessions, TravelTimes,
+};
 use senroute_solver as engine;
+use std::collections::HashSet;
 
 /// `plan` with every run's times, distance, duration, cost, rides and
 /// totals worked out from its vehicle and stop order over `travel`. Stops
 /// of one kind at one place served one after another are one stop, as the
 /// planner writes them. The unassigned list is kept as given.
 ///
-/// A run that cannot be timed (a pupil on it who does not travel in its
-/// session or cannot reach school by road, a pupil listed twice, a vehicle
-/// type the fleet does not have) is kept as given, for the validator to
-/// report what is wrong with it.
+/// A pupil placed in a session they do not travel in is timed as if they
+/// did (when the travel times know their home), for the validator to report
+/// them on a run with sensible times. A run that cannot be timed (a pupil on
+/// it who cannot reach school by road, a pupil listed twice, a vehicle type
+/// the fleet does not have) is kept as given, for the validator to report
+/// what is wrong with it.
 pub fn retime(problem: &Problem, travel: &TravelTimes, plan: &AnyPlan) -> AnyPlan {
     match plan {
         AnyPlan::Session(p) => {
@@ -39,6 +44,22 @@ pub fn retime(problem: &Problem, travel: &TravelTimes, plan: &AnyPlan) -> AnyPla
 
 /// [`retime`] for one session's plan; `problem` is of that session.
 fn retime_session(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Plan {
+    let placed: HashSet<&str> = plan
+        .routes
+        .iter()
+        .flat_map(|r| &r.stops)
+        .flat_map(|s| s.pupils.iter().map(String::as_str))
+        .collect();
+    let mut timed_problem = problem.clone();
+    for p in &mut timed_problem.pupils {
+        if placed.contains(p.id.as_str())
+            && !p.sessions.includes(problem.session)
+            && travel.index_of(&LocationKey::Home(p.id.clone())).is_some()
+        {
+            p.sessions = Sessions::Both;
+        }
+    }
+    let problem = &timed_problem;
     let (inst, map) = build_instance(problem, travel);
     let request_of = requests_by_pupil(problem, &map);
     let given: Vec<Option<engine::FixedRoute>> = plan
