@@ -95,14 +95,16 @@ fn assert_broken(o: &Output, rule: &str, run: &str, pupil: Option<&str>) {
         "no {rule} violation on {run} for {pupil:?} in:\n{all}"
     );
     assert!(all.contains("to change:"), "{all}");
-    assert!(all.contains(&format!("breaks")), "{all}");
+    assert!(all.contains("breaks"), "{all}");
 }
+
+/// A run: session, vehicle, stops as (kind, pupils).
+type Run = (String, String, Vec<(String, Vec<String>)>);
 
 /// A `routes.csv` as runs of stops, to edit as a coordinator would.
 #[derive(Clone)]
 struct Routes {
-    /// (session, vehicle, stops as (kind, pupils)).
-    runs: Vec<(String, String, Vec<(String, Vec<String>)>)>,
+    runs: Vec<Run>,
 }
 
 impl Routes {
@@ -117,7 +119,7 @@ impl Routes {
             col("kind"),
             col("pupils"),
         );
-        let mut runs: Vec<(String, String, Vec<(String, Vec<String>)>)> = Vec::new();
+        let mut runs: Vec<Run> = Vec::new();
         let mut last = (String::new(), String::new());
         for rec in rdr.records() {
             let rec = rec.unwrap();
