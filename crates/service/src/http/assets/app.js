@@ -128,6 +128,8 @@ function showProblems(problems) {
       p.value ? el("span", {}, " (value “", el("code", {}, p.value), "”)") : null,
       p.fix ? el("span", { class: "fix" }, " — " + p.fix) : null));
   }
+  const first = document.querySelector(".problem");
+  if (first) first.scrollIntoView({ block: "center" });
 }
 
 $("upload-form").addEventListener("submit", async (ev) => {
@@ -178,6 +180,7 @@ function showJob(job) {
 
 async function startJob(job) {
   $("progress-panel").hidden = false;
+  $("progress-panel").classList.remove("done");
   $("result-panel").hidden = true;
   showJob(job);
   history.replaceState(null, "", "#" + job.id);
@@ -240,6 +243,12 @@ async function loadPlan(id) {
   renderUnassigned();
   $("run-detail").replaceChildren();
   $("pupil-detail").replaceChildren();
+  // The plan replaces the progress figures (its totals say the same), and
+  // comes into view with the keyboard focus on its heading.
+  $("progress-panel").classList.add("done");
+  $("result-title").focus({ preventScroll: true });
+  $("result-panel").scrollIntoView({ block: "start" });
+  scaleMarks();
 }
 
 function renderTotals() {
@@ -340,12 +349,15 @@ function setView() {
 // Markers keep their size on screen whatever the zoom.
 function scaleMarks() {
   const root = $("map");
-  const w = root.clientWidth || 800;
-  const unit = state.view ? state.view[2] / w : 1;
+  // The viewBox is fitted into the box ("meet"): one screen pixel is the
+  // larger of the two ratios.
+  const box = root.getBoundingClientRect();
+  const w = box.width || 800, h = box.height || 500;
+  const unit = state.view ? Math.max(state.view[2] / w, state.view[3] / h) : 1;
   root.style.setProperty("--u", unit);
   for (const g of root.querySelectorAll(".stop, .school, .depot, .unassigned-mark")) {
     const t = g.getAttribute("transform").replace(/ scale\([^)]*\)/, "");
-    const size = g.classList.contains("stop") ? 7 : 6;
+    const size = g.classList.contains("stop") ? 9 : 7;
     g.setAttribute("transform", t + ` scale(${unit * size})`);
   }
 }
@@ -474,6 +486,7 @@ function showPupil(id) {
   items.push(["Needs", info.needs && info.needs.length ? info.needs.join("; ") : "none recorded"]);
   box.replaceChildren(el("div", { class: "pupil-detail" }, el("h3", {}, "Pupil " + id),
     el("dl", {}, ...items.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]))));
+  box.scrollIntoView({ block: "nearest" });
 }
 
 function renderUnassigned() {
