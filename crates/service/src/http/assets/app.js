@@ -571,7 +571,8 @@ function renderUnassigned() {
 (async function start() {
   const cfg = await (await fetch("/api/v1/config")).json();
   state.needsKey = cfg.needs_key;
-  for (const s of cfg.sessions) $("session").append(el("option", { value: s }, s.toUpperCase()));
+  const sessionWords = { am: "AM — to school", pm: "PM — home", day: "Day — AM and PM together" };
+  for (const s of cfg.sessions) $("session").append(el("option", { value: s }, sessionWords[s] || s.toUpperCase()));
   if (cfg.needs_key && !state.key) askKey();
   else if (!cfg.needs_key) $("who").textContent = "On this computer only";
   const id = location.hash.slice(1);
