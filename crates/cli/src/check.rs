@@ -181,19 +181,8 @@ pub fn check(a: CheckArgs, out: Output) -> Result<(), Failure> {
         a.max_snap,
         out,
     )?;
-    let plan = if untimed || a.retime {
-        senroute_planner::retime(&problem, &travel, &plan)
-    } else {
-        plan
-    };
-    let retimed = untimed || a.retime;
-    let mut violations = senroute_model::validate_any(&problem, &travel, &plan);
-    if retimed {
-        // The figures (distances, costs, rides, totals) were worked out
-        // here, not given: what does not add up in them follows from
-        // another violation (a pupil listed twice) and is not the plan's.
-        violations.retain(|v| v.rule != senroute_model::Rule::Arithmetic);
-    }
+    let checked = senroute_planner::check_plan(&problem, &travel, plan, untimed || a.retime);
+    let (plan, violations, retimed) = (checked.plan, checked.violations, checked.retimed);
     let (runs, pupils, cost) = figures(&plan);
     let unassigned = plan.unassigned();
     let per = match problem.session {

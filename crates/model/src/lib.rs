@@ -40,7 +40,7 @@ pub use plan::{
     Load, Plan, PupilRide, Route, Stop, StopKind, Totals, Unassigned, UnassignedReason,
     TIME_TOLERANCE_S,
 };
-pub use plan_in::{read_plan_json, read_routes_csv, ROUTES_CSV_COLUMNS};
+pub use plan_in::{check_plan_structure, read_plan_json, read_routes_csv, ROUTES_CSV_COLUMNS};
 pub use problem::{
     incompatibility, Continuity, LocationKey, Matrices, Needs, Phase, Problem, Pupil, School,
     Session, Sessions, Settings, VehicleType, DEFAULT_CONTINUITY_COST,

@@ -61,6 +61,23 @@ pub fn read_plan_json(source: &str, text: &str, problem: &Problem) -> Result<Any
             "give the plan.json that senroute solve wrote",
         )
     })?;
+    check_plan_structure(source, "", plan, problem)
+}
+
+/// Checks a plan given as data (not read from a file: e.g. a gRPC request)
+/// as [`read_plan_json`] checks the plan it reads, for `problem`: every
+/// vehicle type, vehicle and pupil it names exists and no vehicle drives two
+/// runs of a session; a day plan for a session problem gives that session's
+/// plan. Field paths start with `path` (e.g. `plan.` or `day_plan.`).
+pub fn check_plan_structure(
+    source: &str,
+    path: &str,
+    plan: AnyPlan,
+    problem: &Problem,
+) -> Result<AnyPlan, InputErrors> {
+    let fail = |line: Option<u64>, field: &str, message: String, hint: &str| -> InputErrors {
+        issue(source, line, &format!("{path}{field}"), None, message, hint).into()
+    };
     let plan = match (problem.session, plan) {
         (Session::Day, AnyPlan::Session(p)) => {
             return Err(fail(
@@ -91,8 +108,8 @@ pub fn read_plan_json(source: &str, text: &str, problem: &Problem) -> Result<Any
     let mut errors = InputErrors::default();
     for plan in plan.plans() {
         let prefix = match problem.session {
-            Session::Day => format!("{}.", plan.session),
-            _ => String::new(),
+            Session::Day => format!("{path}{}.", plan.session),
+            _ => path.to_string(),
         };
         let mut taken: HashMap<(&str, u32), usize> = HashMap::new();
         for (ri, r) in plan.routes.iter().enumerate() {

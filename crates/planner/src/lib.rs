@@ -14,7 +14,8 @@
 //! * [`plan_day`] plans both sessions of a day with each vehicle's day rate
 //!   paid once and crew continuity;
 //! * [`retime`] works out the times of a plan read back with only its
-//!   vehicles and stop order (a hand-edited `routes.csv`);
+//!   vehicles and stop order (a hand-edited `routes.csv`), and
+//!   [`check_plan`] checks a given plan against every rule;
 //! * [`run`] is the pipeline the CLI and the service share: a session or a
 //!   day, planned and checked by the independent validator.
 
@@ -32,7 +33,7 @@ pub use instance::{
     InstanceMap, PlanOptions, PlanRun, VehicleGroup, UNASSIGNED_PENALTY,
 };
 pub use pipeline::{run, Outcome};
-pub use retime::retime;
+pub use retime::{check_plan, retime, Checked};
 pub use travel::{fill_boroughs, travel_times, RoadTravel};
 
 pub use senroute_model::{AnyPlan, DayPlan, Plan, Problem, TravelTimes};

@@ -9,7 +9,8 @@
 
 use crate::instance::{build_instance, requests_by_pupil, route_visits, to_plan};
 use senroute_model::{
-    AnyPlan, DayPlan, LocationKey, Plan, Problem, Session, Sessions, TravelTimes,
+    validate_any, AnyPlan, DayPlan, LocationKey, Plan, Problem, Rule, Session, Sessions,
+    TravelTimes, Violation,
 };
 use senroute_solver as engine;
 use std::collections::HashSet;
@@ -129,4 +130,45 @@ fn retime_session(problem: &Problem, travel: &TravelTimes, plan: &Plan) -> Plan 
     };
     out.compute_totals();
     out
+}
+
+/// What checking a plan found ([`check_plan`]).
+#[derive(Debug, Clone)]
+pub struct Checked {
+    /// The plan as checked: retimed if it was.
+    pub plan: AnyPlan,
+    /// Every rule it breaks; empty when it keeps them all.
+    pub violations: Vec<Violation>,
+    /// Whether its times were worked out here ([`retime`]).
+    pub retimed: bool,
+}
+
+/// Checks every rule of `plan` for `problem` over `travel`, as `senroute
+/// check` and the service's `CheckPlan` do. With `retime` the plan's times
+/// and figures are first worked out from its vehicles and stop order
+/// ([`retime`]; a plan read from `routes.csv` has no times of its own);
+/// the `arithmetic` rule is then not reported, the figures being this
+/// function's own (what fails to add up in them follows from another
+/// violation, such as a pupil listed twice). Otherwise the times given are
+/// checked.
+pub fn check_plan(
+    problem: &Problem,
+    travel: &TravelTimes,
+    plan: AnyPlan,
+    retime_it: bool,
+) -> Checked {
+    let plan = if retime_it {
+        retime(problem, travel, &plan)
+    } else {
+        plan
+    };
+    let mut violations = validate_any(problem, travel, &plan);
+    if retime_it {
+        violations.retain(|v| v.rule != Rule::Arithmetic);
+    }
+    Checked {
+        plan,
+        violations,
+        retimed: retime_it,
+    }
 }

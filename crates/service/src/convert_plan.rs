@@ -1,13 +1,17 @@
 //! A plan message back to the model's [`Plan`], for clients of the service
-//! (`senroute pool --via` reads the plans of its coalition jobs this way).
+//! (`senroute pool --via` reads the plans of its coalition jobs this way)
+//! and for `CheckPlan` requests, whose violations go back as messages here.
 //! Lossless for plans the service produced unredacted; a redacted home stop
 //! (no coordinates) comes back at NaN, as the service holds it.
 
 use crate::pb::v1 as pb;
 use senroute_model::{
-    AnyPlan, Continuity, DayPlan, DayTotals, Load, Location, LocationKey, Plan, PupilRide, Route,
-    Session, Stop, StopKind, Totals, Unassigned, UnassignedReason,
+    check_plan_structure, AnyPlan, Continuity, DayPlan, DayTotals, InputErrors, InputIssue, Load,
+    Location, LocationKey, Plan, Problem, PupilRide, Route, Rule, Session, Stop, StopKind, Totals,
+    Unassigned, UnassignedReason, Unit, Violation,
 };
+use senroute_planner::Checked;
+use std::collections::HashSet;
 
 fn usize_of(n: u32) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
@@ -165,5 +169,136 @@ pub fn any_plan_from_response(r: &pb::GetPlanResponse) -> Result<AnyPlan, String
         (Some(d), _) => Ok(AnyPlan::Day(Box::new(day_plan_from_proto(d)?))),
         (None, Some(p)) => Ok(AnyPlan::Session(plan_from_proto(p)?)),
         (None, None) => Err("no plan in the response".into()),
+    }
+}
+
+fn request_issue(field: &str, message: String, hint: &str) -> InputErrors {
+    InputIssue {
+        source: "request".into(),
+        line: None,
+        field: Some(field.into()),
+        value: None,
+        message,
+        hint: hint.into(),
+    }
+    .into()
+}
+
+/// The plan of a `CheckPlan` request (its `plan` or its `day_plan`, exactly
+/// one), checked for `problem` as `senroute check` checks a plan file:
+/// every vehicle type, vehicle and pupil it names exists and no vehicle
+/// drives two runs of a session. Every problem names its field path
+/// (`plan.routes[2].stops[1].pupils[0]`, `day_plan.pm.routes[0]…`).
+pub fn check_request_plan(
+    r: &pb::CheckPlanRequest,
+    problem: &Problem,
+) -> Result<AnyPlan, InputErrors> {
+    let (plan, path) = match (&r.plan, &r.day_plan) {
+        (Some(p), None) => (plan_from_proto(p).map(AnyPlan::Session), "plan"),
+        (None, Some(d)) => (
+            day_plan_from_proto(d).map(|d| AnyPlan::Day(Box::new(d))),
+            "day_plan",
+        ),
+        (Some(_), Some(_)) => {
+            return Err(request_issue(
+                "day_plan",
+                "both plan and day_plan are set".into(),
+                "send a session plan in plan or a day plan in day_plan, not both",
+            ))
+        }
+        (None, None) => {
+            return Err(request_issue(
+                "plan",
+                "no plan to check".into(),
+                "set CheckPlanRequest.plan (or day_plan for a day problem)",
+            ))
+        }
+    };
+    let plan = plan.map_err(|e| {
+        request_issue(
+            path,
+            e,
+            "send the plan as GetPlan returns it, edited only in its runs",
+        )
+    })?;
+    check_plan_structure("request", &format!("{path}."), plan, problem)
+}
+
+fn rule_to_proto(r: Rule) -> pb::Rule {
+    match r {
+        Rule::Coverage => pb::Rule::Coverage,
+        Rule::Precedence => pb::Rule::Precedence,
+        Rule::StopLocation => pb::Rule::StopLocation,
+        Rule::Timing => pb::Rule::Timing,
+        Rule::Window => pb::Rule::Window,
+        Rule::RideTime => pb::Rule::RideTime,
+        Rule::Duty => pb::Rule::Duty,
+        Rule::Capacity => pb::Rule::Capacity,
+        Rule::Compatibility => pb::Rule::Compatibility,
+        Rule::TravelAlone => pb::Rule::TravelAlone,
+        Rule::MustNotTravelTogether => pb::Rule::MustNotTravelTogether,
+        Rule::SchoolsPerRun => pb::Rule::SchoolsPerRun,
+        Rule::FleetSize => pb::Rule::FleetSize,
+        Rule::Arithmetic => pb::Rule::Arithmetic,
+        Rule::Continuity => pb::Rule::Continuity,
+    }
+}
+
+fn unit_to_proto(u: Unit) -> pb::AmountUnit {
+    match u {
+        Unit::Seconds => pb::AmountUnit::Seconds,
+        Unit::Seats => pb::AmountUnit::Seats,
+        Unit::WheelchairSpaces => pb::AmountUnit::WheelchairSpaces,
+        Unit::Pupils => pb::AmountUnit::Pupils,
+        Unit::Vehicles => pb::AmountUnit::Vehicles,
+        Unit::Schools => pb::AmountUnit::Schools,
+        Unit::Metres => pb::AmountUnit::Metres,
+        Unit::Pounds => pb::AmountUnit::Pounds,
+    }
+}
+
+/// One violation as a message.
+pub fn violation_to_proto(v: &Violation) -> pb::PlanViolation {
+    let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+    pb::PlanViolation {
+        rule: rule_to_proto(v.rule) as i32,
+        rule_code: v.rule.code().into(),
+        session: match v.session {
+            Some(Session::Am) => pb::Session::Am,
+            Some(Session::Pm) => pb::Session::Pm,
+            Some(Session::Day) => pb::Session::Day,
+            None => pb::Session::Unspecified,
+        } as i32,
+        route: v.route.map(index),
+        vehicle: v.run.clone().unwrap_or_default(),
+        stop: v.stop.map(index),
+        pupil: v.pupil.clone().unwrap_or_default(),
+        amount: v.amount.map(|a| a.value),
+        unit: v
+            .amount
+            .map_or(pb::AmountUnit::Unspecified, |a| unit_to_proto(a.unit)) as i32,
+        message: v.message.clone(),
+        fix: v.fix.clone(),
+    }
+}
+
+/// The answer of `CheckPlan`: every violation and the checked plan's
+/// figures.
+pub fn check_response(checked: &Checked) -> pb::CheckPlanResponse {
+    let plans = checked.plan.plans();
+    let pupils: HashSet<&str> = plans
+        .iter()
+        .flat_map(|p| &p.routes)
+        .flat_map(|r| &r.stops)
+        .flat_map(|s| s.pupils.iter().map(String::as_str))
+        .collect();
+    let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    pb::CheckPlanResponse {
+        valid: checked.violations.is_empty(),
+        violations: checked.violations.iter().map(violation_to_proto).collect(),
+        runs: count(plans.iter().map(|p| p.routes.len()).sum()),
+        pupils_placed: count(pupils.len()),
+        unassigned: count(checked.plan.unassigned()),
+        cost: checked.plan.cost(),
     }
 }

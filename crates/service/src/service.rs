@@ -1,11 +1,12 @@
 //! The `senroute.v1.RoutingService` handlers. They stay thin: authenticate
-//! (done by the interceptor), convert, call the store or the worker pool,
-//! convert back.
+//! (done by the interceptor), convert, call the store, the worker pool or
+//! (`CheckPlan`) the planner's plan check, convert back.
 
 use crate::auth::Caller;
 use crate::convert::{
     day_plan_to_proto, invalid_argument, job_to_proto, plan_to_proto, problem_from_proto,
 };
+use crate::convert_plan::{check_request_plan, check_response};
 use crate::events::{Hub, JobEvent};
 use crate::pb::v1 as pb;
 use crate::pb::v1::routing_service_server::RoutingService;
@@ -16,7 +17,7 @@ use crate::store::{
 use crate::watch::live_progress;
 use crate::worker::{now_ms, WorkerPool};
 use prost::Message;
-use senroute_model::{AnyPlan, InputErrors, InputIssue, Problem};
+use senroute_model::{AnyPlan, InputErrors, InputIssue, Problem, TravelTimes};
 use senroute_roads::RoadNetwork;
 use std::collections::BTreeSet;
 use std::pin::Pin;
@@ -72,7 +73,13 @@ pub struct RoutingServiceImpl {
     roads: Option<Arc<RoadNetwork>>,
     max_snap_m: f64,
     shutdown: tokio::sync::watch::Receiver<bool>,
+    /// `CheckPlan` calls computing at once (each may compute road travel
+    /// times for a whole problem); more are refused, not queued.
+    checks: Arc<tokio::sync::Semaphore>,
 }
+
+/// Most `CheckPlan` calls computing at the same time.
+const MAX_CONCURRENT_CHECKS: usize = 2;
 
 impl RoutingServiceImpl {
     /// A service over `store`, feeding `pool`. With `roads`, problems
@@ -94,6 +101,7 @@ impl RoutingServiceImpl {
             roads,
             max_snap_m,
             shutdown: tokio::sync::watch::channel(false).1,
+            checks: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_CHECKS)),
         }
     }
 
@@ -134,6 +142,59 @@ impl RoutingServiceImpl {
             .ok_or_else(|| Status::internal("the stored problem is missing"))?;
         serde_json::from_str(&json)
             .map_err(|e| Status::internal(format!("stored problem unreadable: {e}")))
+    }
+
+    /// The problem of a request (`SubmitJob`, `CheckPlan`), converted and
+    /// validated: at most `max_pupils` pupils (RESOURCE_EXHAUSTED), bounded
+    /// boroughs, every field valid, and travel times to be had — its own
+    /// matrices, or every location near a road of the server's network
+    /// (INVALID_ARGUMENT with every field path otherwise).
+    async fn accept_problem(
+        &self,
+        problem: Option<&pb::Problem>,
+        request: &str,
+    ) -> Result<Problem, Status> {
+        let Some(problem) = problem else {
+            return Err(invalid_argument(&single_issue(
+                "problem",
+                "missing problem".into(),
+                &format!("set {request}.problem"),
+            )));
+        };
+        // Cheap size check before any conversion work.
+        if problem.pupils.len() > self.limits.max_pupils {
+            return Err(Status::resource_exhausted(format!(
+                "problem.pupils: {} pupils is over this server's limit of {} per problem; split the problem by school or area",
+                problem.pupils.len(),
+                self.limits.max_pupils
+            )));
+        }
+        check_boroughs(problem, self.limits.max_participants).map_err(|e| invalid_argument(&e))?;
+        let problem = problem_from_proto(problem).map_err(|e| invalid_argument(&e))?;
+        let problem =
+            match (&problem.matrices, &self.roads) {
+                (Some(_), _) => problem,
+                (None, None) => return Err(invalid_argument(&single_issue(
+                    "problem.matrices",
+                    "this server has no road network, so the problem must carry travel matrices"
+                        .into(),
+                    "send Problem.matrices, or use a server started with a road network",
+                ))),
+                // Snapping is cheap (an R-tree lookup per location): do it now so
+                // a point off the map is an INVALID_ARGUMENT with its path, not a
+                // job that fails later.
+                (None, Some(roads)) => {
+                    let (roads, max) = (roads.clone(), self.max_snap_m);
+                    tokio::task::spawn_blocking(move || {
+                        let errors = snap_check(&problem, &roads, max);
+                        errors.into_result(problem)
+                    })
+                    .await
+                    .map_err(|e| Status::internal(format!("snap task failed: {e}")))?
+                    .map_err(|e| invalid_argument(&e))?
+                }
+            };
+        Ok(problem)
     }
 
     fn job_message(&self, j: &JobRecord) -> pb::Job {
@@ -309,46 +370,9 @@ impl RoutingService for RoutingServiceImpl {
                 "ask for fewer threads, or 0 for the server's default",
             )));
         }
-        let Some(problem) = req.problem.as_ref() else {
-            return Err(invalid_argument(&single_issue(
-                "problem",
-                "missing problem".into(),
-                "set SubmitJobRequest.problem",
-            )));
-        };
-        // Cheap size check before any conversion work.
-        if problem.pupils.len() > self.limits.max_pupils {
-            return Err(Status::resource_exhausted(format!(
-                "problem.pupils: {} pupils is over this server's limit of {} per problem; split the problem by school or area",
-                problem.pupils.len(),
-                self.limits.max_pupils
-            )));
-        }
-        check_boroughs(problem, self.limits.max_participants).map_err(|e| invalid_argument(&e))?;
-        let problem = problem_from_proto(problem).map_err(|e| invalid_argument(&e))?;
-        let problem =
-            match (&problem.matrices, &self.roads) {
-                (Some(_), _) => problem,
-                (None, None) => return Err(invalid_argument(&single_issue(
-                    "problem.matrices",
-                    "this server has no road network, so the problem must carry travel matrices"
-                        .into(),
-                    "send Problem.matrices, or use a server started with a road network",
-                ))),
-                // Snapping is cheap (an R-tree lookup per location): do it now so
-                // a point off the map is an INVALID_ARGUMENT with its path, not a
-                // job that fails later.
-                (None, Some(roads)) => {
-                    let (roads, max) = (roads.clone(), self.max_snap_m);
-                    tokio::task::spawn_blocking(move || {
-                        let errors = snap_check(&problem, &roads, max);
-                        errors.into_result(problem)
-                    })
-                    .await
-                    .map_err(|e| Status::internal(format!("snap task failed: {e}")))?
-                    .map_err(|e| invalid_argument(&e))?
-                }
-            };
+        let problem = self
+            .accept_problem(req.problem.as_ref(), "SubmitJobRequest")
+            .await?;
         let problem_json = serde_json::to_string(&problem)
             .map_err(|e| Status::internal(format!("cannot serialise the problem: {e}")))?;
         let mut salt = vec![0u8; 16];
@@ -555,5 +579,53 @@ impl RoutingService for RoutingServiceImpl {
             jobs: out,
             next_page_token,
         }))
+    }
+
+    async fn check_plan(
+        &self,
+        request: Request<pb::CheckPlanRequest>,
+    ) -> Result<Response<pb::CheckPlanResponse>, Status> {
+        // The answer names only pupils and runs the request itself holds,
+        // so there is nothing to redact; the key still has to be valid.
+        let _caller = caller(&request)?;
+        let req = request.into_inner();
+        let problem = self
+            .accept_problem(req.problem.as_ref(), "CheckPlanRequest")
+            .await?;
+        let plan = check_request_plan(&req, &problem).map_err(|e| invalid_argument(&e))?;
+        let Ok(permit) = self.checks.clone().try_acquire_owned() else {
+            return Err(Status::resource_exhausted(format!(
+                "{MAX_CONCURRENT_CHECKS} plans are being checked already; retry in a moment"
+            )));
+        };
+        let (roads, max_snap_m, retime) = (self.roads.clone(), self.max_snap_m, req.retime);
+        let answer = tokio::task::spawn_blocking(move || {
+            let _permit = permit;
+            let travel = match (&problem.matrices, &roads) {
+                (Some(m), _) => TravelTimes::from_matrices(m).map_err(|e| {
+                    single_issue(
+                        "problem.matrices",
+                        e.to_string(),
+                        "send square matrices over Matrices.locations",
+                    )
+                })?,
+                (None, Some(roads)) => {
+                    senroute_planner::travel_times(&problem, roads, max_snap_m)?.times
+                }
+                (None, None) => {
+                    return Err(single_issue(
+                        "problem.matrices",
+                        "no travel times".into(),
+                        "send Problem.matrices",
+                    ))
+                }
+            };
+            let checked = senroute_planner::check_plan(&problem, &travel, plan, retime);
+            Ok(check_response(&checked))
+        })
+        .await
+        .map_err(|e| Status::internal(format!("check task failed: {e}")))?
+        .map_err(|e| invalid_argument(&e))?;
+        Ok(Response::new(answer))
     }
 }
