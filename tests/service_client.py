@@ -12,9 +12,11 @@ generates nothing itself. It submits the bundled example problem
 streams progress, fetches the plan and checks its shape: every pupil who
 travels in the session is placed or unassigned with a reason, exactly once;
 stops run in time order; rides respect their maximum; pupils of other
-boroughs are redacted. It also checks the error contract (UNAUTHENTICATED,
-INVALID_ARGUMENT with a field path, NOT_FOUND for unknown jobs) and that
-server reflection describes the API to grpcio-reflection's client (v1alpha;
+boroughs are redacted. It also checks CheckPlan (a plan as GetPlan gave it
+is valid, the same plan with a time edited by hand answers a timing
+violation, an unknown pupil is INVALID_ARGUMENT with the field path), the
+error contract (UNAUTHENTICATED, INVALID_ARGUMENT with a field path,
+NOT_FOUND for unknown jobs) and that server reflection describes the API to grpcio-reflection's client (v1alpha;
 grpcio-reflection is optional and only needed for that check).
 
 Prints 'service_client: N passed, N failed' and exits non-zero on failure.
@@ -290,7 +292,70 @@ def main():
         assert "grpc.health.v1.Health" in services, services
         svc = DescriptorPool(db).FindServiceByName("senroute.v1.RoutingService")
         methods = {m.name for m in svc.methods}
-        assert {"SubmitJob", "WatchJob", "GetPlan", "CancelJob", "ListJobs"} <= methods, methods
+        assert {"SubmitJob", "WatchJob", "GetPlan", "CancelJob", "ListJobs", "CheckPlan"} <= methods, methods
+
+    def check_plan():
+        # The caller's own problem (every pupil of its borough, so nothing
+        # is redacted), planned, then checked as GetPlan gave it and after
+        # a hand edit.
+        own_problem = problem_pb2.Problem()
+        own_problem.CopyFrom(problem)
+        for p in own_problem.pupils:
+            p.borough = ARGS.borough
+        job = stub.SubmitJob(
+            routing_service_pb2.SubmitJobRequest(problem=own_problem, label="to check"),
+            metadata=auth,
+            timeout=30,
+        ).job
+        for ev in stub.WatchJob(
+            routing_service_pb2.WatchJobRequest(job_id=job.job_id), metadata=auth, timeout=ARGS.timeout
+        ):
+            pass
+        plan = stub.GetPlan(
+            routing_service_pb2.GetPlanRequest(job_id=job.job_id), metadata=auth, timeout=30
+        ).plan
+        ok = stub.CheckPlan(
+            routing_service_pb2.CheckPlanRequest(problem=own_problem, plan=plan),
+            metadata=auth,
+            timeout=120,
+        )
+        assert ok.valid and not ok.violations, ok
+        assert ok.runs == len(plan.routes), (ok.runs, len(plan.routes))
+        edited = plan_pb2.Plan()
+        edited.CopyFrom(plan)
+        stop = edited.routes[0].stops[1]
+        stop.arrival_s -= 600
+        stop.service_start_s -= 600
+        stop.departure_s -= 600
+        broken = stub.CheckPlan(
+            routing_service_pb2.CheckPlanRequest(problem=own_problem, plan=edited),
+            metadata=auth,
+            timeout=120,
+        )
+        assert not broken.valid
+        timing = [v for v in broken.violations if v.rule == routing_service_pb2.RULE_TIMING]
+        assert timing and timing[0].route == 0 and timing[0].fix, broken.violations
+        assert timing[0].unit == routing_service_pb2.AMOUNT_UNIT_SECONDS, timing[0]
+        # Retimed from the order, the edit is harmless.
+        again = stub.CheckPlan(
+            routing_service_pb2.CheckPlanRequest(problem=own_problem, plan=edited, retime=True),
+            metadata=auth,
+            timeout=120,
+        )
+        assert again.valid, again.violations
+        edited.routes[0].stops[1].pupils[0] = "NO-SUCH-PUPIL"
+        try:
+            stub.CheckPlan(
+                routing_service_pb2.CheckPlanRequest(problem=own_problem, plan=edited),
+                metadata=auth,
+                timeout=120,
+            )
+        except grpc.RpcError as e:
+            assert e.code() == grpc.StatusCode.INVALID_ARGUMENT, e.code()
+            assert "plan.routes[0].stops[1].pupils[0]" in e.details(), e.details()
+        else:
+            raise AssertionError("a plan naming an unknown pupil was accepted")
+        print(f"     check: valid £{ok.cost:.2f}; edited: {len(broken.violations)} violation(s)")
 
     check("submit, watch and fetch the plan", submit_watch_plan)
     if "plan" in state:
@@ -300,6 +365,7 @@ def main():
     check("invalid problem is INVALID_ARGUMENT with a field path", invalid_argument)
     check("unknown job is NOT_FOUND", not_found)
     check("server reflection (v1alpha) describes the API", reflection)
+    check("CheckPlan: valid, hand-broken, unreadable", check_plan)
     failed = sum(1 for _, e in RESULTS if e is not None)
     print(f"service_client: {len(RESULTS) - failed} passed, {failed} failed")
     return 1 if failed else 0
