@@ -11,6 +11,7 @@ mod generate;
 mod pool;
 mod pool_study;
 mod progress;
+mod replan;
 mod scale;
 mod serve;
 mod sweep;
