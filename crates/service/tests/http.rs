@@ -661,3 +661,132 @@ async fn a_day_plan_shows_both_sessions_and_downloads_them() {
     assert_eq!(json["totals"], plan["totals"]);
     server.shutdown().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lock_a_run_and_replan_keeps_it_and_lists_the_changes() {
+    let (server, addr, keys) = server(false).await;
+    let (camden, westminster, hackney) = (
+        Some(keys[0].as_str()),
+        Some(keys[1].as_str()),
+        Some(keys[2].as_str()),
+    );
+    let wait = |id: String, key: Option<&'static str>| async move {
+        loop {
+            let job = call(addr, "GET", &format!("/api/v1/jobs/{id}"), key, None)
+                .await
+                .json();
+            match job["job"]["state"].as_str().unwrap() {
+                "succeeded" => break,
+                "queued" | "running" => tokio::time::sleep(Duration::from_millis(200)).await,
+                other => panic!("{other}: {job}"),
+            }
+        }
+    };
+    let camden_key: &'static str = Box::leak(keys[0].clone().into_boxed_str());
+    let id = submit_example(addr, camden).await;
+    wait(id.clone(), Some(camden_key)).await;
+    let plan_of = |id: String| async move {
+        call(
+            addr,
+            "GET",
+            &format!("/api/v1/jobs/{id}/plan"),
+            Some(camden_key),
+            None,
+        )
+        .await
+        .json()
+    };
+    let before = plan_of(id.clone()).await;
+
+    let json = |v: Value| ("application/json", v.to_string().into_bytes());
+    let body = serde_json::json!({ "locks": ["1"], "time_limit": 2 });
+    let path = format!("/api/v1/jobs/{id}/replan");
+    // Only the submitting borough re-plans; another borough's id is a 404
+    // exactly as a missing id.
+    let theirs = call(addr, "POST", &path, hackney, Some(json(body.clone()))).await;
+    let missing = "job_000000000000000000000000";
+    let absent = call(
+        addr,
+        "POST",
+        &format!("/api/v1/jobs/{missing}/replan"),
+        hackney,
+        Some(json(body.clone())),
+    )
+    .await;
+    assert_eq!(theirs.status, 404);
+    assert_eq!(theirs.text(), absent.text().replace(missing, &id));
+    let participant = call(addr, "POST", &path, westminster, Some(json(body.clone()))).await;
+    assert!(
+        matches!(participant.status, 404 | 409),
+        "a participant borough may not re-plan: {}",
+        participant.text()
+    );
+    // A lock that names no run of the plan.
+    let bad = call(
+        addr,
+        "POST",
+        &path,
+        camden,
+        Some(json(serde_json::json!({ "locks": ["99"] }))),
+    )
+    .await;
+    assert_eq!(bad.status, 400, "{}", bad.text());
+    assert!(bad.text().contains("99"), "{}", bad.text());
+
+    let a = call(addr, "POST", &path, camden, Some(json(body))).await;
+    assert_eq!(a.status, 202, "{}", a.text());
+    let new_id = a.json()["job"]["id"].as_str().unwrap().to_string();
+    assert_ne!(new_id, id);
+    wait(new_id.clone(), Some(camden_key)).await;
+    let after = plan_of(new_id.clone()).await;
+    // Other boroughs' pupils are tokens salted per job: compare without them.
+    fn untoken(v: &Value) -> Value {
+        match v {
+            Value::String(s) if s.starts_with("x-") => Value::String("x-".into()),
+            Value::Array(a) => Value::Array(a.iter().map(untoken).collect()),
+            Value::Object(o) => {
+                Value::Object(o.iter().map(|(k, v)| (k.clone(), untoken(v))).collect())
+            }
+            other => other.clone(),
+        }
+    }
+    assert_eq!(
+        untoken(&after["routes"][0]),
+        untoken(&before["routes"][0]),
+        "the locked run kept exactly (times too, same inputs)"
+    );
+    let changes = call(
+        addr,
+        "GET",
+        &format!("/api/v1/jobs/{new_id}/changes?from={id}"),
+        camden,
+        None,
+    )
+    .await;
+    assert_eq!(changes.status, 200, "{}", changes.text());
+    let changes = changes.json();
+    assert_eq!(changes["from"], id.as_str());
+    let list = changes["changes"].as_array().unwrap();
+    assert_eq!(
+        changes["pupils_changed"].as_u64().unwrap() as usize,
+        list.iter()
+            .map(|c| c["pupil"].as_str().unwrap())
+            .collect::<std::collections::BTreeSet<_>>()
+            .len()
+    );
+    assert!(
+        list.iter()
+            .all(|c| !c["pupil"].as_str().unwrap().starts_with("x-")),
+        "no other borough's tokens: {list:?}"
+    );
+    let hidden = call(
+        addr,
+        "GET",
+        &format!("/api/v1/jobs/{new_id}/changes?from={id}"),
+        hackney,
+        None,
+    )
+    .await;
+    assert_eq!(hidden.status, 404);
+    server.shutdown().await.unwrap();
+}
