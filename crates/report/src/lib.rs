@@ -19,7 +19,9 @@
 //!   fields);
 //! - [`write_outputs`]: all of the files above plus `routes.csv`,
 //!   `pupils.csv` (both with the passthrough columns) and `plan.json` into
-//!   one directory.
+//!   one directory;
+//! - [`render_output`]: any one of those files by name, in memory (what
+//!   the web app serves as downloads; the writers above use it too).
 //!
 //! Route lines come from a [`Geometry`]: along a road network's fastest
 //! paths, or straight between stops when the problem carried its own
@@ -55,6 +57,7 @@
 #![warn(missing_docs)]
 
 mod escape;
+mod files;
 mod geojson_out;
 mod geometry;
 mod html;
@@ -66,6 +69,9 @@ mod summary;
 mod xlsx;
 
 pub use escape::escape;
+pub use files::{
+    output_content_type, output_draws_places, output_names, render_output, DAY_PM_MAP, OUTPUT_FILES,
+};
 pub use geojson_out::{day_routes_geojson, routes_geojson};
 pub use geometry::Geometry;
 pub use html::{day_report_html, report_html};
@@ -79,9 +85,6 @@ pub use png::{map_png, svg_to_png};
 pub use summary::{day_text_summary, text_summary, SUMMARY_UNASSIGNED_LINES};
 pub use xlsx::{plan_xlsx, plans_xlsx};
 
-use senroute_model::csv_out::{
-    write_day_pupils_csv, write_day_routes_csv, write_pupils_csv, write_routes_csv,
-};
 use senroute_model::{AnyPlan, DayPlan, Plan, Problem};
 use std::path::{Path, PathBuf};
 
@@ -191,24 +194,29 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
     })
 }
 
-/// Creates `path` and writes it with `write` (a CSV writer).
-fn write_csv(
-    path: &Path,
-    write: impl FnOnce(std::io::BufWriter<std::fs::File>) -> Result<(), csv::Error>,
+/// Writes each of [`output_names`] of `plan` into `dir` (created if
+/// missing) with [`render_output`].
+fn write_all(
+    dir: &Path,
+    problem: &Problem,
+    plan: &AnyPlan,
+    geometry: &Geometry,
 ) -> Result<(), ReportError> {
-    let file = std::fs::File::create(path).map_err(|source| ReportError::Io {
-        path: path.to_path_buf(),
+    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
+        path: dir.to_path_buf(),
         source,
     })?;
-    write(std::io::BufWriter::new(file)).map_err(|source| ReportError::Csv {
-        path: path.to_path_buf(),
-        source,
-    })
+    for name in output_names(plan) {
+        let bytes = render_output(name, problem, plan, geometry)?
+            .expect("every name of output_names renders");
+        write_file(&dir.join(name), &bytes)?;
+    }
+    Ok(())
 }
 
 /// Writes every output into `dir` (created if missing): `routes.csv`,
 /// `pupils.csv`, `plan.json`, `routes.geojson`, `report.html`, `map.png`
-/// `manifests.html` and `plan.xlsx`.
+/// `manifests.html` and `plan.xlsx` (each as [`render_output`] makes it).
 /// Existing files of those names are replaced.
 pub fn write_outputs(
     dir: impl AsRef<Path>,
@@ -217,32 +225,8 @@ pub fn write_outputs(
     geometry: &Geometry,
 ) -> Result<OutputPaths, ReportError> {
     let dir = dir.as_ref();
-    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    let paths = OutputPaths::in_dir(dir);
-    write_csv(&paths.routes_csv, |w| write_routes_csv(problem, plan, w))?;
-    write_csv(&paths.pupils_csv, |w| write_pupils_csv(problem, plan, w))?;
-    let json = serde_json::to_vec_pretty(plan).map_err(|source| ReportError::Json {
-        what: "the plan",
-        source,
-    })?;
-    write_file(&paths.plan_json, &json)?;
-    let geojson = routes_geojson(plan, geometry).to_string();
-    write_file(&paths.routes_geojson, geojson.as_bytes())?;
-    write_file(
-        &paths.report_html,
-        report_html(problem, plan, geometry).as_bytes(),
-    )?;
-    let png = map_png(problem, plan, geometry, &MapOptions::default(), PNG_SCALE)?;
-    write_file(&paths.map_png, &png)?;
-    write_file(
-        &paths.manifests_html,
-        manifests_html(problem, plan).as_bytes(),
-    )?;
-    write_file(&paths.plan_xlsx, &plan_xlsx(problem, plan)?)?;
-    Ok(paths)
+    write_all(dir, problem, &AnyPlan::Session(plan.clone()), geometry)?;
+    Ok(OutputPaths::in_dir(dir))
 }
 
 /// Writes every output of a day plan into `dir`: `routes.csv` and
@@ -251,7 +235,7 @@ pub fn write_outputs(
 /// `report.html` (the day's figures, then each session), the maps of the
 /// AM (`map.png`) and the PM (`map-pm.png`), `manifests.html` (the AM runs'
 /// pages, then the PM runs') and `plan.xlsx` (both sessions, column
-/// `session`).
+/// `session`), each as [`render_output`] makes it.
 pub fn write_day_outputs(
     dir: impl AsRef<Path>,
     problem: &Problem,
@@ -259,42 +243,9 @@ pub fn write_day_outputs(
     geometry: &Geometry,
 ) -> Result<OutputPaths, ReportError> {
     let dir = dir.as_ref();
-    std::fs::create_dir_all(dir).map_err(|source| ReportError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    write_all(dir, problem, &AnyPlan::Day(Box::new(day.clone())), geometry)?;
     let mut paths = OutputPaths::in_dir(dir);
-    paths.map_pm_png = Some(dir.join("map-pm.png"));
-    write_csv(&paths.routes_csv, |w| write_day_routes_csv(problem, day, w))?;
-    write_csv(&paths.pupils_csv, |w| write_day_pupils_csv(problem, day, w))?;
-    let json = serde_json::to_vec_pretty(day).map_err(|source| ReportError::Json {
-        what: "the day plan",
-        source,
-    })?;
-    write_file(&paths.plan_json, &json)?;
-    let geojson = day_routes_geojson(day, geometry).to_string();
-    write_file(&paths.routes_geojson, geojson.as_bytes())?;
-    write_file(
-        &paths.report_html,
-        day_report_html(problem, day, geometry).as_bytes(),
-    )?;
-    for (plan, path) in [
-        (&day.am, &paths.map_png),
-        (&day.pm, paths.map_pm_png.as_ref().expect("set above")),
-    ] {
-        let session = problem.for_session(plan.session);
-        let png = map_png(&session, plan, geometry, &MapOptions::default(), PNG_SCALE)?;
-        write_file(path, &png)?;
-    }
-    let (am, pm) = (
-        problem.for_session(senroute_model::Session::Am),
-        problem.for_session(senroute_model::Session::Pm),
-    );
-    write_file(
-        &paths.manifests_html,
-        manifests_html_sessions(&[(&am, &day.am), (&pm, &day.pm)]).as_bytes(),
-    )?;
-    write_file(&paths.plan_xlsx, &plans_xlsx(problem, &day.plans())?)?;
+    paths.map_pm_png = Some(dir.join(DAY_PM_MAP));
     Ok(paths)
 }
 

@@ -127,12 +127,16 @@ fn example(name: &str) -> String {
 }
 
 fn upload(pupils: &str, time_limit: &str) -> (String, Vec<u8>) {
+    upload_session(pupils, time_limit, "am")
+}
+
+fn upload_session(pupils: &str, time_limit: &str, session: &str) -> (String, Vec<u8>) {
     let (s, f) = (example("schools"), example("fleet"));
     multipart(&[
         ("pupils", Some("pupils.csv"), pupils),
         ("schools", Some("schools.csv"), &s),
         ("fleet", Some("fleet.csv"), &f),
-        ("session", None, "am"),
+        ("session", None, session),
         ("time_limit", None, time_limit),
     ])
 }
@@ -341,6 +345,51 @@ async fn every_endpoint_with_keys_and_isolation() {
     assert_eq!(lines, routes);
     let nope = call(addr, "GET", &f("nothing.txt"), camden, None).await;
     assert_eq!(nope.status, 404);
+    assert!(nope.json()["error"]
+        .as_str()
+        .unwrap()
+        .contains("manifests.html"));
+
+    // Every other output the CLI writes: manifests, spreadsheet, report, map.
+    let manifests = call(addr, "GET", &f("manifests.html"), camden, None).await;
+    assert_eq!(manifests.status, 200);
+    assert!(manifests
+        .header("content-type")
+        .unwrap()
+        .starts_with("text/html"));
+    let m = manifests.text();
+    assert_eq!(
+        m.matches("<section class=\"run\">").count(),
+        routes,
+        "a printable page per run"
+    );
+    assert!(m.contains("P001"), "Camden's pupils by name");
+    assert!(!m.contains("P006"), "never Westminster's pupils' names");
+    let xlsx = call(addr, "GET", &f("plan.xlsx"), camden, None).await;
+    assert_eq!(xlsx.status, 200);
+    assert_eq!(
+        xlsx.header("content-type").as_deref(),
+        Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    );
+    assert!(xlsx.body.starts_with(b"PK\x03\x04"), "a zip (xlsx)");
+    assert!(xlsx
+        .header("content-disposition")
+        .unwrap()
+        .ends_with("-plan.xlsx\""));
+    let report = call(addr, "GET", &f("report.html"), camden, None).await;
+    assert_eq!(report.status, 200);
+    let r = report.text();
+    assert!(
+        r.contains(&format!("<h2>Runs ({routes})</h2>")),
+        "the plan's runs"
+    );
+    assert!(!r.contains("P006"));
+    let png = call(addr, "GET", &f("map.png"), camden, None).await;
+    assert_eq!(png.status, 200);
+    assert_eq!(png.header("content-type").as_deref(), Some("image/png"));
+    assert!(png.body.starts_with(b"\x89PNG"));
+    let pm_map = call(addr, "GET", &f("map-pm.png"), camden, None).await;
+    assert_eq!(pm_map.status, 404, "a session plan has no PM map");
 
     // Another borough's job answers exactly as an id that does not exist.
     let missing = "job_000000000000000000000000";
@@ -349,8 +398,15 @@ async fn every_endpoint_with_keys_and_isolation() {
         "/plan",
         "/events",
         "/map",
+        "/map?session=am",
         "/files/plan.json",
         "/files/routes.csv",
+        "/files/pupils.csv",
+        "/files/routes.geojson",
+        "/files/report.html",
+        "/files/map.png",
+        "/files/manifests.html",
+        "/files/plan.xlsx",
     ] {
         let theirs = call(
             addr,
@@ -505,5 +561,103 @@ async fn the_keyless_app_needs_no_key_and_listens_on_loopback_only() {
         .unwrap()
         .iter()
         .all(|r| r["pupil"].as_str().unwrap().starts_with('P')));
+    server.shutdown().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_day_plan_shows_both_sessions_and_downloads_them() {
+    let (server, addr, _) = server(true).await;
+    let config = call(addr, "GET", "/api/v1/config", None, None).await.json();
+    assert_eq!(config["sessions"], serde_json::json!(["am", "pm", "day"]));
+    let (ct, body) = upload_session(&example("pupils"), "3", "day");
+    let a = call(addr, "POST", "/api/v1/jobs", None, Some((&ct, body))).await;
+    assert_eq!(a.status, 202, "{}", a.text());
+    let id = a.json()["job"]["id"].as_str().unwrap().to_string();
+    loop {
+        let job = call(addr, "GET", &format!("/api/v1/jobs/{id}"), None, None)
+            .await
+            .json();
+        match job["job"]["state"].as_str().unwrap() {
+            "succeeded" => break,
+            "queued" | "running" => tokio::time::sleep(Duration::from_millis(200)).await,
+            other => panic!("{other}: {job}"),
+        }
+    }
+    let plan = call(addr, "GET", &format!("/api/v1/jobs/{id}/plan"), None, None)
+        .await
+        .json();
+    let runs = |s: &str| plan[s]["routes"].as_array().unwrap().len();
+    let stops = |s: &str| -> usize {
+        plan[s]["routes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["stops"].as_array().unwrap().len())
+            .sum()
+    };
+    assert_eq!(plan["am"]["session"], "am");
+    assert_eq!(plan["pm"]["session"], "pm");
+    assert!(runs("am") > 0 && runs("pm") > 0);
+    let t = &plan["totals"];
+    assert!(t["both_sessions"].as_u64().unwrap() > 0, "{t}");
+    assert!(t["same_vehicle"].as_u64().unwrap() <= t["both_sessions"].as_u64().unwrap());
+    assert_eq!(
+        plan["continuity"], "preferred",
+        "the default crew continuity"
+    );
+
+    // The map of each session; AM unless asked.
+    let map = |q: &'static str| {
+        let id = id.clone();
+        async move {
+            call(
+                addr,
+                "GET",
+                &format!("/api/v1/jobs/{id}/map{q}"),
+                None,
+                None,
+            )
+            .await
+        }
+    };
+    let am = map("").await.json();
+    assert_eq!(am["runs"].as_array().unwrap().len(), runs("am"));
+    let pm = map("?session=pm").await.json();
+    assert_eq!(pm["runs"].as_array().unwrap().len(), runs("pm"));
+    assert_eq!(map("?session=evening").await.status, 400);
+
+    // Downloads of both sessions, as `senroute solve --session day` writes them.
+    let f = |name: &str| format!("/api/v1/jobs/{id}/files/{name}");
+    let routes_csv = call(addr, "GET", &f("routes.csv"), None, None).await.text();
+    let mut rows = csv::Reader::from_reader(routes_csv.as_bytes());
+    let col = rows
+        .headers()
+        .unwrap()
+        .iter()
+        .position(|h| h == "session")
+        .expect("a session column");
+    let sessions: Vec<String> = rows
+        .records()
+        .map(|r| r.unwrap()[col].to_string())
+        .collect();
+    assert_eq!(sessions.iter().filter(|s| *s == "am").count(), stops("am"));
+    assert_eq!(sessions.iter().filter(|s| *s == "pm").count(), stops("pm"));
+    let manifests = call(addr, "GET", &f("manifests.html"), None, None)
+        .await
+        .text();
+    assert_eq!(
+        manifests.matches("<section class=\"run\">").count(),
+        runs("am") + runs("pm"),
+        "a page per run of each session"
+    );
+    for name in ["map.png", "map-pm.png"] {
+        let png = call(addr, "GET", &f(name), None, None).await;
+        assert_eq!(png.status, 200, "{name}");
+        assert!(png.body.starts_with(b"\x89PNG"), "{name}");
+    }
+    let xlsx = call(addr, "GET", &f("plan.xlsx"), None, None).await;
+    assert!(xlsx.body.starts_with(b"PK\x03\x04"));
+    let json = call(addr, "GET", &f("plan.json"), None, None).await.json();
+    assert_eq!(json["totals"], plan["totals"]);
     server.shutdown().await.unwrap();
 }

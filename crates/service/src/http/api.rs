@@ -1,9 +1,10 @@
 //! The JSON handlers: each authenticates, calls the gRPC method and turns
 //! its answer into JSON.
 
+use super::mapdata::{geometry, located_any};
 use super::{caller, grpc_request, upload, ApiError, AppState};
 use crate::auth::Caller;
-use crate::convert_plan::plan_from_proto;
+use crate::convert_plan::any_plan_from_response;
 use crate::pb::v1 as pb;
 use crate::pb::v1::routing_service_server::RoutingService;
 use axum::extract::{Multipart, Path, State};
@@ -11,7 +12,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use senroute_model::{Plan, Problem};
+use senroute_model::{AnyPlan, Problem};
 use serde_json::{json, Value};
 use tokio_stream::StreamExt;
 
@@ -19,7 +20,7 @@ use tokio_stream::StreamExt;
 pub async fn config(State(state): State<AppState>) -> Json<Value> {
     Json(json!({
         "needs_key": state.keys.is_some(),
-        "sessions": ["am", "pm"],
+        "sessions": ["am", "pm", "day"],
         "has_roads": state.roads.is_some(),
     }))
 }
@@ -126,12 +127,13 @@ pub async fn job(
 }
 
 /// The plan of a succeeded job as `caller` may see it (redacted for other
-/// boroughs' pupils), through the gRPC `GetPlan`, with its job.
+/// boroughs' pupils), through the gRPC `GetPlan`, with its job: a session
+/// plan, or both plans of a day job.
 pub(super) async fn visible_plan(
     state: &AppState,
     caller: &Caller,
     id: &str,
-) -> Result<(pb::Job, Plan), ApiError> {
+) -> Result<(pb::Job, AnyPlan), ApiError> {
     let r = state
         .service
         .get_plan(grpc_request(
@@ -142,13 +144,8 @@ pub(super) async fn visible_plan(
         ))
         .await?
         .into_inner();
-    let plan = r
-        .plan
-        .as_ref()
-        .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "no plan"))
-        .and_then(|p| {
-            plan_from_proto(p).map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))
-        })?;
+    let plan = any_plan_from_response(&r)
+        .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e))?;
     Ok((r.job.unwrap_or_default(), plan))
 }
 
@@ -159,27 +156,32 @@ pub(super) async fn visible_problem(
     state: &AppState,
     caller: &Caller,
     id: &str,
-    plan: &Plan,
+    plan: &AnyPlan,
 ) -> Result<Problem, ApiError> {
     let mut problem = state.service.visible_problem(caller, id).await?;
     if !caller.all_boroughs {
         let named: std::collections::HashSet<&str> = plan
-            .rides
-            .iter()
-            .map(|r| r.pupil.as_str())
-            .chain(plan.unassigned.iter().map(|u| u.pupil.as_str()))
+            .plans()
+            .into_iter()
+            .flat_map(|p| {
+                p.rides
+                    .iter()
+                    .map(|r| r.pupil.as_str())
+                    .chain(p.unassigned.iter().map(|u| u.pupil.as_str()))
+            })
             .collect();
         problem.pupils.retain(|p| named.contains(p.id.as_str()));
     }
     Ok(problem)
 }
 
-/// `GET /api/v1/jobs/{id}/plan`: the plan JSON, as `plan.json`.
+/// `GET /api/v1/jobs/{id}/plan`: the plan JSON, as `plan.json` (of a day
+/// job, the day plan: `am`, `pm`, `continuity`, `totals`).
 pub async fn plan(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
-) -> Result<Json<Plan>, ApiError> {
+) -> Result<Json<AnyPlan>, ApiError> {
     let caller = caller(&state, &headers)?;
     let (_, plan) = visible_plan(&state, &caller, &id).await?;
     Ok(Json(plan))
@@ -227,9 +229,12 @@ pub async fn events(
         .into_response())
 }
 
-/// `GET /api/v1/jobs/{id}/files/{name}`: a download of the plan:
-/// `plan.json`, `routes.csv` (one row per stop), `pupils.csv` (one row per
-/// pupil) or `routes.geojson` (runs along the roads, stops as points).
+/// `GET /api/v1/jobs/{id}/files/{name}`: a download of any output the CLI
+/// writes for the plan (`routes.csv`, `pupils.csv`, `plan.json`,
+/// `routes.geojson`, `report.html`, `map.png`, `manifests.html`,
+/// `plan.xlsx`, and `map-pm.png` of a day), made by the same writers
+/// ([`senroute_report::render_output`]). Stops whose place the caller may
+/// not see are left out of the outputs that draw places.
 pub async fn download(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -237,44 +242,32 @@ pub async fn download(
 ) -> Result<Response, ApiError> {
     let caller = caller(&state, &headers)?;
     let (job, plan) = visible_plan(&state, &caller, &id).await?;
-    let internal = |e: String| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e);
-    let (body, content_type) = match name.as_str() {
-        "plan.json" => (
-            serde_json::to_vec_pretty(&plan).map_err(|e| internal(e.to_string()))?,
-            "application/json",
-        ),
-        "routes.csv" => {
-            let problem = visible_problem(&state, &caller, &id, &plan).await?;
-            (
-                csv_bytes(&senroute_model::csv_out::stop_rows(&problem, &plan))
-                    .map_err(internal)?,
-                "text/csv; charset=utf-8",
-            )
-        }
-        "pupils.csv" => {
-            let problem = visible_problem(&state, &caller, &id, &plan).await?;
-            (
-                csv_bytes(&senroute_model::csv_out::pupil_rows(&problem, &plan))
-                    .map_err(internal)?,
-                "text/csv; charset=utf-8",
-            )
-        }
-        "routes.geojson" => {
-            let state2 = state.clone();
-            let geojson = tokio::task::spawn_blocking(move || {
-                super::mapdata::routes_geojson(&state2, &plan)
-            })
-            .await
-            .map_err(|e| internal(e.to_string()))?;
-            (geojson.into_bytes(), "application/geo+json")
-        }
-        _ => {
-            return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                format!("no download {name:?}; there are plan.json, routes.csv, pupils.csv and routes.geojson"),
-            ))
-        }
+    let names = senroute_report::output_names(&plan);
+    let Some(name) = names.iter().copied().find(|n| *n == name) else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            format!(
+                "no download {:?}; this plan has {}",
+                senroute_model::limits::excerpt(&name),
+                names.join(", ")
+            ),
+        ));
     };
+    let problem = visible_problem(&state, &caller, &id, &plan).await?;
+    let state2 = state.clone();
+    let body = tokio::task::spawn_blocking(move || {
+        let plan = if senroute_report::output_draws_places(name) {
+            located_any(&plan)
+        } else {
+            plan
+        };
+        let geometry = geometry(state2.roads.as_deref(), &plan.plans(), state2.max_snap_m);
+        senroute_report::render_output(name, &problem, &plan, &geometry)
+    })
+    .await
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?
+    .ok_or_else(|| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "output not rendered"))?;
     let disposition = format!(
         "attachment; filename=\"{}-{}\"",
         job.job_id.trim_start_matches("job_"),
@@ -282,16 +275,13 @@ pub async fn download(
     );
     Ok((
         [
-            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_TYPE,
+                senroute_report::output_content_type(name).to_string(),
+            ),
             (header::CONTENT_DISPOSITION, disposition),
         ],
         body,
     )
         .into_response())
-}
-
-fn csv_bytes<T: serde::Serialize>(rows: &[T]) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    senroute_model::csv_out::write_rows(rows, &mut out).map_err(|e| e.to_string())?;
-    Ok(out)
 }

@@ -8,10 +8,10 @@
 
 use super::api::{visible_plan, visible_problem};
 use super::{caller, ApiError, AppState};
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
-use senroute_model::{LocationKey, Plan, Problem, Stop};
+use senroute_model::{AnyPlan, LocationKey, Plan, Problem, Session, Stop};
 use senroute_report::{route_colour, Geometry};
 use senroute_roads::{RoadClass, RoadNetwork};
 use serde_json::{json, Value};
@@ -29,14 +29,31 @@ fn located(plan: &Plan) -> Plan {
     p
 }
 
-/// Road geometry for the stops of `plan`: each location snapped to the
+/// `plan` with the stops [`located`] keeps, in each session.
+pub(super) fn located_any(plan: &AnyPlan) -> AnyPlan {
+    match plan {
+        AnyPlan::Session(p) => AnyPlan::Session(located(p)),
+        AnyPlan::Day(d) => {
+            let mut d = d.clone();
+            d.am = located(&d.am);
+            d.pm = located(&d.pm);
+            AnyPlan::Day(d)
+        }
+    }
+}
+
+/// Road geometry for the stops of `plans`: each location snapped to the
 /// network (a lookup per location), or straight lines without a network.
-fn geometry<'a>(network: Option<&'a RoadNetwork>, plan: &Plan, max_snap_m: f64) -> Geometry<'a> {
+pub(super) fn geometry<'a>(
+    network: Option<&'a RoadNetwork>,
+    plans: &[&Plan],
+    max_snap_m: f64,
+) -> Geometry<'a> {
     let Some(network) = network else {
         return Geometry::Straight;
     };
     let mut snaps = HashMap::new();
-    for stop in plan.routes.iter().flat_map(|r| &r.stops) {
+    for stop in plans.iter().flat_map(|p| &p.routes).flat_map(|r| &r.stops) {
         if snaps.contains_key(&stop.location_key) {
             continue;
         }
@@ -45,13 +62,6 @@ fn geometry<'a>(network: Option<&'a RoadNetwork>, plan: &Plan, max_snap_m: f64) 
         }
     }
     Geometry::Roads { network, snaps }
-}
-
-/// `routes.geojson` of a (possibly redacted) plan: runs along the roads.
-pub fn routes_geojson(state: &AppState, plan: &Plan) -> String {
-    let plan = located(plan);
-    let geometry = geometry(state.roads.as_deref(), &plan, state.max_snap_m);
-    senroute_report::routes_geojson(&plan, &geometry).to_string()
 }
 
 /// The flat projection around a centre point.
@@ -169,7 +179,7 @@ fn needs_of(p: &senroute_model::Pupil) -> Vec<String> {
 
 fn map_json(state: &AppState, problem: &Problem, plan: &Plan) -> Value {
     let drawn = located(plan);
-    let geometry = geometry(state.roads.as_deref(), &drawn, state.max_snap_m);
+    let geometry = geometry(state.roads.as_deref(), &[&drawn], state.max_snap_m);
     let lines: Vec<Vec<(f64, f64)>> = drawn
         .routes
         .iter()
@@ -274,17 +284,53 @@ fn map_json(state: &AppState, problem: &Problem, plan: &Plan) -> Value {
     })
 }
 
-/// `GET /api/v1/jobs/{id}/map`: the map of a succeeded job's plan.
+/// The query of the map: which session of a day plan to draw.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct MapQuery {
+    /// `am` (the default) or `pm`; a session plan has only its own.
+    session: Option<String>,
+}
+
+/// `GET /api/v1/jobs/{id}/map[?session=am|pm]`: the map of a succeeded
+/// job's plan; of a day plan, the map of the session asked for (AM by
+/// default).
 pub async fn map(
     State(state): State<AppState>,
     headers: HeaderMap,
     Path(id): Path<String>,
+    Query(q): Query<MapQuery>,
 ) -> Result<Json<Value>, ApiError> {
     let caller = caller(&state, &headers)?;
     let (_, plan) = visible_plan(&state, &caller, &id).await?;
     let problem = visible_problem(&state, &caller, &id, &plan).await?;
+    let wanted = match q.session.as_deref() {
+        None | Some("") => None,
+        Some("am") => Some(Session::Am),
+        Some("pm") => Some(Session::Pm),
+        Some(other) => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!(
+                    "session {:?}: ask for session=am or session=pm",
+                    senroute_model::limits::excerpt(other)
+                ),
+            ))
+        }
+    };
+    let session_plan = match (plan, wanted) {
+        (AnyPlan::Session(p), Some(w)) if w != p.session => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                format!("this is a plan of the {} session only, not {w}", p.session),
+            ))
+        }
+        (AnyPlan::Session(p), _) => p,
+        (AnyPlan::Day(d), Some(Session::Pm)) => d.pm,
+        (AnyPlan::Day(d), _) => d.am,
+    };
+    let problem = problem.for_session(session_plan.session);
     let state2 = state.clone();
-    let value = tokio::task::spawn_blocking(move || map_json(&state2, &problem, &plan))
+    let value = tokio::task::spawn_blocking(move || map_json(&state2, &problem, &session_plan))
         .await
         .map_err(|e| ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
     Ok(Json(value))

@@ -10,12 +10,12 @@
 //! | --- | --- |
 //! | `GET /` | the page (HTML, CSS and script embedded in the binary) |
 //! | `GET /api/v1/config` | whether the page must ask for a key, the sessions on offer |
-//! | `POST /api/v1/jobs` | multipart `pupils`, `schools`, `fleet` CSV files and options (`session`, `time_limit`, `seed`, `label`): `202` with the job, `400` with every input problem |
+//! | `POST /api/v1/jobs` | multipart `pupils`, `schools`, `fleet` CSV files and options (`session` am, pm or day, `time_limit`, `seed`, `label`): `202` with the job, `400` with every input problem |
 //! | `GET /api/v1/jobs/{id}` | the job: state and progress |
 //! | `GET /api/v1/jobs/{id}/events` | server-sent events: the job on every change until it ends |
 //! | `GET /api/v1/jobs/{id}/plan` | the plan JSON (as `plan.json`) |
-//! | `GET /api/v1/jobs/{id}/map` | what the page's map draws: runs along the roads, road background, schools, depots, pupils' needs |
-//! | `GET /api/v1/jobs/{id}/files/{name}` | downloads: `plan.json`, `routes.csv`, `pupils.csv`, `routes.geojson` |
+//! | `GET /api/v1/jobs/{id}/map[?session=am\|pm]` | what the page's map draws (of a day plan: one session's): runs along the roads, road background, schools, depots, pupils' needs |
+//! | `GET /api/v1/jobs/{id}/files/{name}` | downloads of every output the CLI writes, by the same writers: `routes.csv`, `pupils.csv`, `plan.json`, `routes.geojson`, `report.html`, `map.png`, `manifests.html`, `plan.xlsx` (and `map-pm.png` of a day plan) |
 //!
 //! Authentication: `Authorization: Bearer <key>` with a borough's key, as
 //! for gRPC; the keyless app on loopback (`senroute app`) needs none. A

@@ -122,6 +122,7 @@ impl Form {
         let session = match self.session.as_deref().unwrap_or("am") {
             "" | "am" | "AM" => Session::Am,
             "pm" | "PM" => Session::Pm,
+            "day" | "DAY" => Session::Day,
             other => {
                 self.issues.push(InputIssue {
                     value: Some(senroute_model::limits::excerpt(other).into_owned()),
@@ -129,7 +130,7 @@ impl Form {
                         "request",
                         Some("session"),
                         "not a session".into(),
-                        "choose am or pm",
+                        "choose am, pm or day (both sessions planned together)",
                     )
                 });
                 Session::Am

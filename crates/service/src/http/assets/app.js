@@ -128,6 +128,8 @@ function showProblems(problems) {
       p.value ? el("span", {}, " (value “", el("code", {}, p.value), "”)") : null,
       p.fix ? el("span", { class: "fix" }, " — " + p.fix) : null));
   }
+  const first = document.querySelector(".problem");
+  if (first) first.scrollIntoView({ block: "center" });
 }
 
 $("upload-form").addEventListener("submit", async (ev) => {
@@ -178,6 +180,7 @@ function showJob(job) {
 
 async function startJob(job) {
   $("progress-panel").hidden = false;
+  $("progress-panel").classList.remove("done");
   $("result-panel").hidden = true;
   showJob(job);
   history.replaceState(null, "", "#" + job.id);
@@ -227,42 +230,100 @@ async function watch(id) {
 // ---- plan -------------------------------------------------------------------
 
 async function loadPlan(id) {
-  const [pr, mr] = await Promise.all([api("/api/v1/jobs/" + id + "/plan"), api("/api/v1/jobs/" + id + "/map")]);
-  if (!pr.ok || !mr.ok) { $("job-state").textContent = "cannot load the plan"; return; }
-  state.plan = await pr.json();
-  state.map = await mr.json();
-  state.selectedRun = null;
+  const pr = await api("/api/v1/jobs/" + id + "/plan");
+  if (!pr.ok) { $("job-state").textContent = "cannot load the plan"; return; }
+  const plan = await pr.json();
+  // A day plan is {am, pm, continuity, totals}; a session plan has routes.
+  state.day = plan.am && plan.pm ? plan : null;
+  state.single = state.day ? null : plan;
+  state.maps = {};
+  state.jobId = id;
   $("result-panel").hidden = false;
-  renderTotals();
   renderDownloads(id);
+  $("session-toggle").hidden = !state.day;
+  await showSession(state.day ? "am" : plan.session);
+  // The plan replaces the progress figures (its totals say the same), and
+  // comes into view with the keyboard focus on its heading.
+  $("progress-panel").classList.add("done");
+  $("result-title").focus({ preventScroll: true });
+  $("result-panel").scrollIntoView({ block: "start" });
+  scaleMarks();
+}
+
+// Shows one session's plan: of a day plan, the AM or the PM.
+async function showSession(session) {
+  if (!state.maps[session]) {
+    const q = state.day ? "?session=" + session : "";
+    const mr = await api("/api/v1/jobs/" + state.jobId + "/map" + q);
+    if (!mr.ok) { $("job-state").textContent = "cannot load the map"; return; }
+    state.maps[session] = await mr.json();
+  }
+  state.session = session;
+  state.plan = state.day ? state.day[session] : state.single;
+  state.map = state.maps[session];
+  state.selectedRun = null;
+  for (const b of document.querySelectorAll("#session-toggle button")) {
+    b.setAttribute("aria-pressed", b.dataset.session === session ? "true" : "false");
+  }
+  renderTotals();
   renderMap();
   renderRuns();
   renderUnassigned();
   $("run-detail").replaceChildren();
   $("pupil-detail").replaceChildren();
+  $("map").classList.remove("has-selection");
 }
 
+for (const b of document.querySelectorAll("#session-toggle button")) {
+  b.addEventListener("click", () => { if (state.day && state.session !== b.dataset.session) showSession(b.dataset.session); });
+}
+
+const pct = (x) => Math.round(x * 100) + "%";
+
 function renderTotals() {
+  const rows = [];
+  if (state.day) {
+    const d = state.day.totals;
+    rows.push(el("div", { class: "totals-row" },
+      el("span", { class: "totals-what" }, "Day"),
+      el("span", {}, el("strong", {}, money(d.cost))),
+      el("span", {}, el("strong", {}, d.vehicles), " vehicles"),
+      el("span", {}, el("strong", {}, (d.distance_m / 1000).toFixed(0)), " km"),
+      el("span", { id: "continuity" }, "same vehicle AM and PM: ",
+        el("strong", {}, d.both_sessions ? d.same_vehicle + " of " + d.both_sessions + " pupils (" + pct(d.continuity) + ")" : "no pupil travels twice"),
+        " (continuity " + state.day.continuity + ")")));
+  }
   const t = state.plan.totals;
-  $("totals").replaceChildren(
-    el("span", {}, el("strong", {}, money(t.cost)), " per day"),
+  rows.push(el("div", { class: "totals-row" },
+    el("span", { class: "totals-what" }, "session " + String(state.plan.session).toUpperCase()),
+    el("span", {}, el("strong", {}, money(t.cost)), state.day ? "" : " per day"),
     el("span", {}, el("strong", {}, t.vehicles), " vehicles"),
     el("span", {}, el("strong", {}, (t.distance_m / 1000).toFixed(0)), " km"),
     el("span", {}, el("strong", {}, t.assigned), " pupils placed"),
     el("span", {}, el("strong", {}, t.unassigned), " unassigned"),
-    el("span", {}, "mean ride ", el("strong", {}, t.assigned ? minutes(t.ride_s / t.assigned) : "–")),
-    el("span", {}, "session ", el("strong", {}, String(state.plan.session).toUpperCase())));
+    el("span", {}, "mean ride ", el("strong", {}, t.assigned ? minutes(t.ride_s / t.assigned) : "–"))));
+  $("totals").replaceChildren(...rows);
 }
 
 function renderDownloads(id) {
-  const files = [["plan.json", "Plan (JSON)"], ["routes.csv", "Runs and stops (CSV)"], ["pupils.csv", "Pupils (CSV)"], ["routes.geojson", "Map lines (GeoJSON)"]];
-  $("downloads").replaceChildren(el("span", {}, "Download: "), ...files.map(([name, label]) =>
-    el("button", { type: "button", class: "download", "data-file": name, onclick: () => download(id, name) }, "⬇ " + label)));
+  const files = [
+    ["manifests.html", "Manifests", "a printable page per run for drivers and assistants (HTML)"],
+    ["plan.xlsx", "Spreadsheet", "runs, stops, pupils and unassigned as sheets (XLSX)"],
+    ["report.html", "Report", "figures, map and a table per run (HTML)"],
+    ["routes.csv", "Stops CSV", "one row per stop of every run"],
+    ["pupils.csv", "Pupils CSV", "one row per pupil, placed or not"],
+    ["map.png", state.day ? "AM map" : "Map", "the map as an image (PNG)"],
+    ...(state.day ? [["map-pm.png", "PM map", "the PM map as an image (PNG)"]] : []),
+    ["routes.geojson", "GeoJSON", "runs and stops for GIS tools"],
+    ["plan.json", "JSON", "the plan as data"],
+  ];
+  $("downloads").replaceChildren(el("span", {}, "Download: "), ...files.map(([name, label, what]) =>
+    el("button", { type: "button", class: "download", "data-file": name, title: name + ": " + what, "aria-label": label + " — " + what, onclick: () => download(id, name) }, "⬇ " + label)));
 }
 
 async function download(id, name) {
   const r = await api("/api/v1/jobs/" + id + "/files/" + name);
-  if (!r.ok) return;
+  if (!r.ok) { $("job-state").textContent = "download failed: " + ((await r.json().catch(() => ({}))).error || r.status); return; }
   const url = URL.createObjectURL(await r.blob());
   const a = el("a", { href: url, download: name });
   document.body.append(a);
@@ -340,12 +401,15 @@ function setView() {
 // Markers keep their size on screen whatever the zoom.
 function scaleMarks() {
   const root = $("map");
-  const w = root.clientWidth || 800;
-  const unit = state.view ? state.view[2] / w : 1;
+  // The viewBox is fitted into the box ("meet"): one screen pixel is the
+  // larger of the two ratios.
+  const box = root.getBoundingClientRect();
+  const w = box.width || 800, h = box.height || 500;
+  const unit = state.view ? Math.max(state.view[2] / w, state.view[3] / h) : 1;
   root.style.setProperty("--u", unit);
   for (const g of root.querySelectorAll(".stop, .school, .depot, .unassigned-mark")) {
     const t = g.getAttribute("transform").replace(/ scale\([^)]*\)/, "");
-    const size = g.classList.contains("stop") ? 7 : 6;
+    const size = g.classList.contains("stop") ? 9 : 7;
     g.setAttribute("transform", t + ` scale(${unit * size})`);
   }
 }
@@ -470,10 +534,27 @@ function showPupil(id) {
     items.push(["Ride time", minutes(ride.ride_s) + " of at most " + minutes(ride.max_ride_s)]);
   }
   if (un) items.push(["Not placed", un.reason.replaceAll("_", " ") + (un.detail ? ": " + un.detail : "")]);
+  if (state.day) {
+    // The pupil's run in the other session, and whether the vehicle is the same.
+    const other = state.session === "am" ? "pm" : "am";
+    const op = state.day[other];
+    const oride = op.rides.find((r) => r.pupil === id);
+    if (oride) {
+      const or = op.routes[oride.route];
+      const same = ride && vehicleName(or) === vehicleName(state.plan.routes[ride.route]);
+      items.push([other.toUpperCase() + " run", el("span", {},
+        el("button", { type: "button", class: "link", onclick: async () => { await showSession(other); selectRun(oride.route); } },
+          "Run " + (oride.route + 1) + " — " + vehicleName(or)),
+        ride ? (same ? " (same vehicle)" : " (changes vehicle)") : "")]);
+    } else {
+      items.push([other.toUpperCase() + " run", "does not travel or not placed"]);
+    }
+  }
   if (info.school_name) items.push(["School", info.school_name]);
   items.push(["Needs", info.needs && info.needs.length ? info.needs.join("; ") : "none recorded"]);
   box.replaceChildren(el("div", { class: "pupil-detail" }, el("h3", {}, "Pupil " + id),
     el("dl", {}, ...items.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, v)]))));
+  box.scrollIntoView({ block: "nearest" });
 }
 
 function renderUnassigned() {
@@ -490,7 +571,8 @@ function renderUnassigned() {
 (async function start() {
   const cfg = await (await fetch("/api/v1/config")).json();
   state.needsKey = cfg.needs_key;
-  for (const s of cfg.sessions) $("session").append(el("option", { value: s }, s.toUpperCase()));
+  const sessionWords = { am: "AM — to school", pm: "PM — home", day: "Day — AM and PM together" };
+  for (const s of cfg.sessions) $("session").append(el("option", { value: s }, sessionWords[s] || s.toUpperCase()));
   if (cfg.needs_key && !state.key) askKey();
   else if (!cfg.needs_key) $("who").textContent = "On this computer only";
   const id = location.hash.slice(1);
