@@ -32,6 +32,10 @@ pub enum Command {
     Solve(SolveArgs),
     /// Check input files only and print every problem at once.
     Validate(ValidateArgs),
+    /// Check a plan (plan.json or routes.csv, perhaps edited by hand)
+    /// against every rule: exit 0 when it keeps them all, 3 when it breaks
+    /// one (each violation printed), 2 when it cannot be read.
+    Check(Box<crate::check::CheckArgs>),
     /// Many-to-many travel-time matrix for a points file; prints one JSON line.
     Matrix(MatrixArgs),
     /// Run standard VRP benchmarks (Solomon, Li & Lim, Cordeau DARP); one JSON line per instance.
@@ -56,6 +60,7 @@ pub fn run(cmd: Command, out: Output) -> Result<(), Failure> {
         Command::Prepare(a) => prepare(a, out),
         Command::Solve(a) => solve(a, out),
         Command::Validate(a) => validate_inputs(a, out),
+        Command::Check(a) => crate::check::check(*a, out),
         Command::Matrix(a) => matrix(a),
         Command::Bench(a) => bench(a, out),
         Command::Pool(a) => crate::pool::pool(*a, out),
@@ -143,7 +148,7 @@ pub struct DayArgs {
 
 impl DayArgs {
     /// Puts the flags given into `settings`.
-    fn apply(&self, settings: &mut Settings) {
+    pub(crate) fn apply(&self, settings: &mut Settings) {
         if let Some(c) = self.continuity {
             settings.continuity = c.into();
         }
@@ -374,6 +379,33 @@ struct Solved {
     changes: Option<Vec<senroute_model::Change>>,
 }
 
+/// Travel times for `problem` (its blank borough codes first filled from
+/// `boroughs`): over the road network `roads`, else the problem's own
+/// matrices. With roads, the network and the snapping are returned too.
+pub(crate) fn load_travel(
+    problem: &mut Problem,
+    roads: Option<&Path>,
+    boroughs: Option<&Boroughs>,
+    max_snap: f64,
+    out: Output,
+) -> Result<(TravelTimes, Option<RoadNetwork>, Option<RoadTravel>), Failure> {
+    if let Some(b) = boroughs {
+        fill_boroughs(problem, b);
+    }
+    match (roads, &problem.matrices) {
+        (Some(r), _) => {
+            if !out.quiet && !out.json {
+                eprintln!("loading roads from {} …", r.display());
+            }
+            let net = load_roads(r)?;
+            let rt = travel_times(problem, &net, max_snap)?;
+            Ok((rt.times.clone(), Some(net), Some(rt)))
+        }
+        (None, Some(m)) => Ok((TravelTimes::from_matrices(m).map_err(|e| Failure::Input(format!("matrices: {e}")))?, None, None)),
+        (None, None) => Err(Failure::Input("no travel times: give --roads (a prepared network or an .osm.pbf file), or a --problem JSON that carries matrices".into())),
+    }
+}
+
 fn solve_problem(
     mut problem: Problem,
     roads: Option<&Path>,
@@ -382,21 +414,7 @@ fn solve_problem(
     replan: Option<&senroute_planner::Replan>,
     out: Output,
 ) -> Result<Solved, Failure> {
-    if let Some(b) = boroughs {
-        fill_boroughs(&mut problem, b);
-    }
-    let (travel, network, road_travel) = match (roads, &problem.matrices) {
-        (Some(r), _) => {
-            if !out.quiet && !out.json {
-                eprintln!("loading roads from {} …", r.display());
-            }
-            let net = load_roads(r)?;
-            let rt = travel_times(&problem, &net, max_snap)?;
-            (rt.times.clone(), Some(net), Some(rt))
-        }
-        (None, Some(m)) => (TravelTimes::from_matrices(m).map_err(|e| Failure::Input(format!("matrices: {e}")))?, None, None),
-        (None, None) => return Err(Failure::Input("no travel times: give --roads (a prepared network or an .osm.pbf file), or a --problem JSON that carries matrices".into())),
-    };
+    let (travel, network, road_travel) = load_travel(&mut problem, roads, boroughs, max_snap, out)?;
     let mut options = PlanOptions::from_problem(&problem);
     options.cancel = ctrl_c_flag();
     let bar = SolveProgress::new(out.quiet || out.json, options.time_limit);
@@ -508,26 +526,35 @@ fn finish(s: &Solved, dir: &Path, out: Output) -> Result<(), Failure> {
     Ok(())
 }
 
-fn solve(a: SolveArgs, out: Output) -> Result<(), Failure> {
+/// The problem of `input` with its settings changed by `settle` (for CSV
+/// input, the defaults so changed; a JSON problem's own settings so
+/// changed), and the borough boundaries of `boundaries` if given.
+pub(crate) fn load_settled_problem(
+    input: &InputArgs,
+    boundaries: Option<&Path>,
+    settle: &dyn Fn(&mut Settings),
+) -> Result<(Problem, Option<Boroughs>), Failure> {
     let mut settings = Settings::default();
-    if let Some(t) = a.time_limit {
-        settings.time_limit_seconds = t.as_secs_f64();
+    settle(&mut settings);
+    let (boroughs, codes) = load_boroughs(boundaries)?;
+    let mut problem = load_problem(input, settings, &codes)?;
+    if input.problem.is_some() {
+        settle(&mut problem.settings);
     }
-    if let Some(s) = a.seed {
-        settings.seed = s;
-    }
-    a.day.apply(&mut settings);
-    let (boroughs, codes) = load_boroughs(a.boundaries.as_deref())?;
-    let mut problem = load_problem(&a.input, settings.clone(), &codes)?;
-    if a.input.problem.is_some() {
-        if a.time_limit.is_some() {
-            problem.settings.time_limit_seconds = settings.time_limit_seconds;
+    Ok((problem, boroughs))
+}
+
+fn solve(a: SolveArgs, out: Output) -> Result<(), Failure> {
+    let settle = |s: &mut Settings| {
+        if let Some(t) = a.time_limit {
+            s.time_limit_seconds = t.as_secs_f64();
         }
-        if a.seed.is_some() {
-            problem.settings.seed = settings.seed;
+        if let Some(seed) = a.seed {
+            s.seed = seed;
         }
-        a.day.apply(&mut problem.settings);
-    }
+        a.day.apply(s);
+    };
+    let (problem, boroughs) = load_settled_problem(&a.input, a.boundaries.as_deref(), &settle)?;
     let replan = a.replan.load()?;
     let s = solve_problem(
         problem,

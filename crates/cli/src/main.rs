@@ -2,9 +2,11 @@
 //! educational needs, from pupil lists to routes, maps and reports.
 //!
 //! Exit codes: 0 success, 2 input errors (every problem is printed, naming
-//! file, line and field), 1 internal errors.
+//! file, line and field), 3 a plan given to `check` breaks a rule (every
+//! violation is printed), 1 internal errors.
 
 mod app;
+mod check;
 mod commands;
 mod durations;
 mod generate;
@@ -39,6 +41,9 @@ struct Cli {
 pub enum Failure {
     /// Bad input: exit code 2.
     Input(String),
+    /// The plan checked breaks a rule (`check`): exit code 3. The
+    /// violations are printed already; this is the summary.
+    Rules(String),
     /// Our fault or the machine's: exit code 1.
     Internal(anyhow::Error),
 }
@@ -75,6 +80,10 @@ fn main() -> ExitCode {
         Err(Failure::Input(msg)) => {
             eprintln!("error: {}", msg.trim_end());
             ExitCode::from(2)
+        }
+        Err(Failure::Rules(msg)) => {
+            eprintln!("error: {}", msg.trim_end());
+            ExitCode::from(3)
         }
         Err(Failure::Internal(e)) => {
             eprintln!("internal error: {e:#}");

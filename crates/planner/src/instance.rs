@@ -496,7 +496,8 @@ fn reason(
     }
 }
 
-fn to_plan(
+/// The engine's solution as a [`Plan`] of `problem`'s session.
+pub(crate) fn to_plan(
     problem: &Problem,
     travel: &TravelTimes,
     map: &InstanceMap,

@@ -13,6 +13,8 @@
 //!   specific reason for every pupil left out;
 //! * [`plan_day`] plans both sessions of a day with each vehicle's day rate
 //!   paid once and crew continuity;
+//! * [`retime`] works out the times of a plan read back with only its
+//!   vehicles and stop order (a hand-edited `routes.csv`);
 //! * [`run`] is the pipeline the CLI and the service share: a session or a
 //!   day, planned and checked by the independent validator;
 //! * [`replan`] re-plans from a previous plan with locked runs and lists
@@ -25,6 +27,7 @@ mod day;
 mod instance;
 mod pipeline;
 mod replan;
+mod retime;
 mod travel;
 
 pub use basis::{keep_run_order, plan_session, Basis, LockBroken};
@@ -37,6 +40,7 @@ pub use instance::{
 };
 pub use pipeline::{run, Outcome};
 pub use replan::{replan, Replan, Replanned, DEFAULT_CHANGE_COST};
+pub use retime::retime;
 pub use travel::{fill_boroughs, travel_times, RoadTravel};
 
 pub use senroute_model::{AnyPlan, DayPlan, Plan, Problem, TravelTimes};

@@ -217,7 +217,7 @@ pub(crate) struct Scratch {
 /// map is sized once per [`Scratch`] and only the route's own entries are
 /// written and reset.
 pub(crate) fn evaluate(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch) -> RouteEval {
-    evaluate_as(p, vt, nodes, sc, false)
+    evaluate_as(p, vt, nodes, sc, Mode::Search)
 }
 
 /// [`evaluate`], always leaving the complete timetable in the buffers (with
@@ -225,10 +225,36 @@ pub(crate) fn evaluate(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch) -> 
 /// ride-time, duty or duration costs, [`evaluate`] stops after the forward
 /// pass, which already decides feasibility and cost.
 pub(crate) fn evaluate_schedule(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch) -> RouteEval {
-    evaluate_as(p, vt, nodes, sc, true)
+    evaluate_as(p, vt, nodes, sc, Mode::Schedule)
 }
 
-fn evaluate_as(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: bool) -> RouteEval {
+/// [`evaluate_schedule`] that goes on when a rule is broken: the first
+/// violation found is reported and the buffers still hold the timetable the
+/// same steps give (forward pass, departure and pick-ups delayed within
+/// their slack), for [`schedule_from`]. For checking a given plan
+/// ([`crate::timetables`]). A sequence visiting a node twice has no
+/// timetable: `Precedence`, with nothing in the buffers.
+pub(crate) fn evaluate_timetable(
+    p: &Prep,
+    vt: usize,
+    nodes: &[u32],
+    sc: &mut Scratch,
+) -> RouteEval {
+    evaluate_as(p, vt, nodes, sc, Mode::Timetable)
+}
+
+/// How far [`evaluate_as`] goes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Feasibility and cost, as cheaply as possible.
+    Search,
+    /// Also the complete timetable of a feasible route.
+    Schedule,
+    /// The complete timetable even of a route that breaks a rule.
+    Timetable,
+}
+
+fn evaluate_as(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, mode: Mode) -> RouteEval {
     if nodes.is_empty() {
         return RouteEval::default();
     }
@@ -247,7 +273,7 @@ fn evaluate_as(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: bool)
             ..RouteEval::default()
         }
     } else {
-        evaluate_mapped(p, vt, nodes, sc, full)
+        evaluate_mapped(p, vt, nodes, sc, mode)
     };
     for &n in nodes {
         sc.pos_of[n as usize] = usize::MAX;
@@ -260,7 +286,9 @@ fn evaluate_as(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: bool)
 
 /// [`evaluate`] once `sc.pos_of` maps every node of the route to its
 /// position (1-based) and every other node to `usize::MAX`.
-fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: bool) -> RouteEval {
+fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, mode: Mode) -> RouteEval {
+    let full = mode != Mode::Search;
+    let go_on = mode == Mode::Timetable;
     let v = &p.inst.vehicle_types[vt];
     let m = nodes.len();
     let np = m + 2;
@@ -273,7 +301,9 @@ fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: b
     };
     if let Some(x) = rules::check(p, &seq, &mut sc.load, &mut sc.groups) {
         ev.violation = Some(x);
-        return ev;
+        if !go_on {
+            return ev;
+        }
     }
     let mut pen = 0.0;
     if p.has_pen {
@@ -339,8 +369,12 @@ fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: b
     forward(p, sc, 1);
     for k in 1..np {
         if sc.b[k] > sc.close[k] + EPS {
-            ev.violation = Some(window_violation(nodes, k, np));
-            return ev;
+            if !go_on {
+                ev.violation = Some(window_violation(nodes, k, np));
+                return ev;
+            }
+            ev.violation = ev.violation.or(Some(window_violation(nodes, k, np)));
+            break;
         }
     }
     if !full && !p.complex {
@@ -391,11 +425,15 @@ fn evaluate_mapped(p: &Prep, vt: usize, nodes: &[u32], sc: &mut Scratch, full: b
             }
         }
         if let Some(vv) = viol {
-            ev.violation = Some(match vv {
+            let vv = match vv {
                 Violation::PickupWindow => window_violation(nodes, 1, np),
                 x => x,
-            });
-            return ev;
+            };
+            if !go_on {
+                ev.violation = Some(vv);
+                return ev;
+            }
+            ev.violation = ev.violation.or(Some(vv));
         }
     }
     let mut ride = 0.0;

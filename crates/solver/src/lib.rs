@@ -76,9 +76,11 @@ mod rng;
 mod rules;
 mod search;
 mod spp;
+mod timetable;
 
 pub use eval::Violation;
 pub use senroute_matrix::TravelMatrix;
+pub use timetable::{timetables, Timed};
 
 /// Rounding allowance of every time comparison (windows, ride times, shift,
 /// duty) in the engine and in [`checker`], in the instance's time unit

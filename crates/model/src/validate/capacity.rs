@@ -9,8 +9,13 @@ pub(super) fn check(run: &RunFacts, out: &mut Vec<Violation>) {
     let vt = run.vt;
     for (si, facts) in run.stops.iter().enumerate() {
         let load = facts.load;
+        // The last pupil to board here is the one with no room.
+        let named = |v: Violation| match facts.boarding.last() {
+            Some(s) => v.pupil(&s.pupil.id),
+            None => v,
+        };
         if load.wheelchair > vt.wheelchair_spaces {
-            out.push(
+            out.push(named(
                 run.at(
                     si,
                     Rule::Capacity,
@@ -24,11 +29,11 @@ pub(super) fn check(run: &RunFacts, out: &mut Vec<Violation>) {
                     Unit::WheelchairSpaces,
                 )
                 .fix("move a wheelchair user to another run or a larger vehicle"),
-            );
+            ));
         }
         let seat_use = load.seated + vt.seats_per_wheelchair_space * load.wheelchair;
         if seat_use > vt.seats {
-            out.push(
+            out.push(named(
                 run.at(
                     si,
                     Rule::Capacity,
@@ -43,7 +48,7 @@ pub(super) fn check(run: &RunFacts, out: &mut Vec<Violation>) {
                 )
                 .by(f64::from(seat_use - vt.seats), Unit::Seats)
                 .fix("move pupils to another run or a larger vehicle"),
-            );
+            ));
         }
     }
 }
