@@ -359,6 +359,8 @@ pub struct SolveArgs {
     max_snap: f64,
     #[command(flatten)]
     day: DayArgs,
+    #[command(flatten)]
+    replan: crate::replan::ReplanArgs,
     /// Output directory.
     #[arg(long)]
     out: PathBuf,
@@ -373,6 +375,8 @@ struct Solved {
     seconds: f64,
     iterations: u64,
     violations: Vec<senroute_model::Violation>,
+    /// With a re-plan: what changed for each pupil.
+    changes: Option<Vec<senroute_model::Change>>,
 }
 
 /// Travel times for `problem` (its blank borough codes first filled from
@@ -407,6 +411,7 @@ fn solve_problem(
     roads: Option<&Path>,
     boroughs: Option<&Boroughs>,
     max_snap: f64,
+    replan: Option<&senroute_planner::Replan>,
     out: Output,
 ) -> Result<Solved, Failure> {
     let (travel, network, road_travel) = load_travel(&mut problem, roads, boroughs, max_snap, out)?;
@@ -414,9 +419,22 @@ fn solve_problem(
     options.cancel = ctrl_c_flag();
     let bar = SolveProgress::new(out.quiet || out.json, options.time_limit);
     let started = Instant::now();
-    let run = senroute_planner::run(&problem, &travel, &options, &|p| bar.update(p));
-    bar.finish();
+    let progress = |p| bar.update(p);
+    let (run, changes) = match replan {
+        Some(r) => {
+            let done = senroute_planner::replan(&problem, &travel, r, &options, &progress);
+            bar.finish();
+            let done = done?;
+            (done.outcome, Some(done.changes))
+        }
+        None => {
+            let run = senroute_planner::run(&problem, &travel, &options, &progress);
+            bar.finish();
+            (run, None)
+        }
+    };
     Ok(Solved {
+        changes,
         plan: run.plan,
         problem,
         network,
@@ -442,7 +460,10 @@ fn write_outputs(dir: &Path, s: &Solved) -> Result<Vec<PathBuf>, Failure> {
 
 fn finish(s: &Solved, dir: &Path, out: Output) -> Result<(), Failure> {
     let violations = &s.violations;
-    let written = write_outputs(dir, s)?;
+    let mut written = write_outputs(dir, s)?;
+    if let Some(c) = &s.changes {
+        written.push(crate::replan::write_changes(dir, c)?);
+    }
     if out.json {
         let mut j = match &s.plan {
             AnyPlan::Day(d) => serde_json::json!({
@@ -458,6 +479,20 @@ fn finish(s: &Solved, dir: &Path, out: Output) -> Result<(), Failure> {
             "out": dir, "files": written, "seconds": s.seconds, "iterations": s.iterations,
             "valid": violations.is_empty(),
         });
+        let extra = match (&s.changes, extra) {
+            (Some(c), serde_json::Value::Object(mut e)) => {
+                e.insert(
+                    "pupils_changed".into(),
+                    senroute_model::pupils_changed(c).into(),
+                );
+                e.insert(
+                    "changes".into(),
+                    serde_json::to_value(c).unwrap_or_default(),
+                );
+                serde_json::Value::Object(e)
+            }
+            (_, e) => e,
+        };
         if let (Some(j), serde_json::Value::Object(e)) = (j.as_object_mut(), extra) {
             j.extend(e);
         }
@@ -466,6 +501,12 @@ fn finish(s: &Solved, dir: &Path, out: Output) -> Result<(), Failure> {
         match &s.plan {
             AnyPlan::Day(d) => print!("{}", senroute_report::day_text_summary(&s.problem, d)),
             AnyPlan::Session(p) => print!("{}", senroute_report::text_summary(&s.problem, p)),
+        }
+        if let Some(c) = &s.changes {
+            println!(
+                "{} pupils changed (see changes.csv)",
+                senroute_model::pupils_changed(c)
+            );
         }
         println!(
             "solved in {:.1} s ({} iterations); wrote {} files to {}",
@@ -514,11 +555,13 @@ fn solve(a: SolveArgs, out: Output) -> Result<(), Failure> {
         a.day.apply(s);
     };
     let (problem, boroughs) = load_settled_problem(&a.input, a.boundaries.as_deref(), &settle)?;
+    let replan = a.replan.load()?;
     let s = solve_problem(
         problem,
         a.roads.as_deref(),
         boroughs.as_ref(),
         a.max_snap,
+        replan.as_ref(),
         out,
     )?;
     finish(&s, &a.out, out)
@@ -579,6 +622,7 @@ fn demo(a: DemoArgs, out: Output) -> Result<(), Failure> {
         Some(&roads),
         boroughs.as_ref(),
         senroute_roads::DEFAULT_MAX_SNAP_M,
+        None,
         out,
     )?;
     finish(&s, &a.out, out)?;

@@ -13,6 +13,7 @@ mod generate;
 mod pool;
 mod pool_study;
 mod progress;
+mod replan;
 mod scale;
 mod serve;
 mod sweep;

@@ -106,6 +106,7 @@ fn job_request(
             iteration_limit: r.iteration_limit,
             threads: u32::try_from(r.threads).unwrap_or(u32::MAX),
         }),
+        replan: None,
     })
 }
 

@@ -2,6 +2,7 @@
 //! driven through chromedriver (WebDriver) with fantoccini. Upload the
 //! example's three CSV files, wait for the plan, compare the runs drawn
 //! with the plan's, open a run's stops and a pupil, check every download,
+//! lock a run and re-plan (the locked run comes back unchanged),
 //! plan the day and switch the map to the PM, then upload a broken file and
 //! find its line number in the page. Screenshots go to
 //! `target/browser/` (CI artefacts).
@@ -328,6 +329,65 @@ async fn upload_plan_map_runs_and_a_broken_file_in_chromium() {
         "{statuses}"
     );
 
+    // Lock run 1 and re-plan: run 1 comes back exactly as it was (vehicle,
+    // stops, pupils) and the changes are listed.
+    const RUN_1: &str = "const done = arguments[arguments.length - 1];
+         fetch('/api/v1/jobs/' + location.hash.slice(1) + '/plan').then(r => r.json()).then(p => {
+           const r = p.routes[0];
+           done(JSON.stringify([r.vehicle_type, r.vehicle_index, r.stops.map(s => [s.kind, s.location_key, s.pupils])]));
+         });";
+    let before = c.execute_async(RUN_1, vec![]).await.unwrap();
+    let first_job = c
+        .execute("return location.hash.slice(1);", vec![])
+        .await
+        .unwrap();
+    let lock = c
+        .find(Locator::Css("#runs button.lock[data-lock='1']"))
+        .await
+        .unwrap();
+    lock.click().await.unwrap();
+    assert_eq!(
+        lock.attr("aria-pressed").await.unwrap().as_deref(),
+        Some("true")
+    );
+    assert!(
+        lock.text().await.unwrap().contains("Locked"),
+        "a text cue, not only colour"
+    );
+    c.find(Locator::Id("replan-button"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_until(
+        &c,
+        &format!(
+            "location.hash.slice(1) !== {first_job} && !document.getElementById('result-panel').hidden && document.getElementById('changes-count')"
+        ),
+        Duration::from_secs(60),
+    )
+    .await;
+    let after = c.execute_async(RUN_1, vec![]).await.unwrap();
+    assert_eq!(before, after, "the locked run is unchanged by the re-plan");
+    let still = c
+        .find(Locator::Css("#runs button.lock[data-lock='1']"))
+        .await
+        .unwrap();
+    assert_eq!(
+        still.attr("aria-pressed").await.unwrap().as_deref(),
+        Some("true")
+    );
+    let changes = c
+        .find(Locator::Id("changes-count"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(changes.contains("changed"), "{changes}");
+    screenshot(&c, "5-replan.png").await;
+
     // A day plan: AM and PM shown in turn, continuity achieved.
     choose_files(&c, &root().join("data/example")).await;
     c.execute("document.getElementById('session').value = 'day';", vec![])
@@ -406,7 +466,7 @@ async fn upload_plan_map_runs_and_a_broken_file_in_chromium() {
         .await
         .unwrap();
     assert!(totals.contains("session PM"), "{totals}");
-    screenshot(&c, "5-day-pm.png").await;
+    screenshot(&c, "6-day-pm.png").await;
 
     // A broken pupils file: its line number is shown next to the upload.
     let broken = tmp.join("broken");

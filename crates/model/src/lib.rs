@@ -19,6 +19,7 @@ pub mod location;
 pub mod plan;
 pub mod plan_in;
 pub mod problem;
+pub mod replan;
 pub mod time;
 pub mod travel;
 pub mod validate;
@@ -44,6 +45,10 @@ pub use plan_in::{check_plan_structure, read_plan_json, read_routes_csv, ROUTES_
 pub use problem::{
     incompatibility, Continuity, LocationKey, Matrices, Needs, Phase, Problem, Pupil, School,
     Session, Sessions, Settings, VehicleType, DEFAULT_CONTINUITY_COST,
+};
+pub use replan::{
+    changes, parse_locks, pupils_changed, read_previous_plan, write_changes_csv, Change, Placement,
+    RunRef, HOME_TIME_TOLERANCE_S,
 };
 pub use time::{TimeOfDay, TimeWindow};
 pub use travel::{MatrixError, TravelTimes};

@@ -17,15 +17,10 @@
 //!
 //! The search time is split 45 % / 40 % / 15 % (55 % / 45 % with `hard`).
 
-use crate::instance::{
-    build_instance_with, plan, plan_with_instance, requests_by_pupil, route_visits, PlanOptions,
-    PlanRun, VehicleGroup, UNASSIGNED_PENALTY,
-};
-use senroute_model::{
-    vehicle_of_pupils, Continuity, DayPlan, Plan, Problem, Session, TravelTimes, UnassignedReason,
-};
+use crate::basis::{plan_session, Basis, LockBroken};
+use crate::instance::{PlanOptions, PlanRun, UNASSIGNED_PENALTY};
+use senroute_model::{vehicle_of_pupils, Continuity, DayPlan, Plan, Problem, Session, TravelTimes};
 use senroute_solver as engine;
-use std::collections::HashMap;
 use std::time::Duration;
 
 /// A finished day planning run.
@@ -75,6 +70,43 @@ fn share(options: &PlanOptions, f: f64) -> PlanOptions {
     o
 }
 
+/// What a day is re-planned from: the previous plan of each session and
+/// the runs of each to keep exactly (indices into its routes).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DayBasis<'a> {
+    /// The previous AM plan.
+    pub previous_am: Option<&'a Plan>,
+    /// The previous PM plan.
+    pub previous_pm: Option<&'a Plan>,
+    /// Locked runs of the previous AM plan.
+    pub locked_am: &'a [usize],
+    /// Locked runs of the previous PM plan.
+    pub locked_pm: &'a [usize],
+    /// £ per pupil who rides another vehicle than in the previous plan.
+    pub change_cost: f64,
+}
+
+impl<'a> DayBasis<'a> {
+    fn session(
+        &self,
+        session: Session,
+        other: Option<&'a Plan>,
+        start: Option<&'a Plan>,
+    ) -> Basis<'a> {
+        let (previous, locked) = match session {
+            Session::Pm => (self.previous_pm, self.locked_pm),
+            Session::Am | Session::Day => (self.previous_am, self.locked_am),
+        };
+        Basis {
+            other,
+            start,
+            previous,
+            locked,
+            change_cost: self.change_cost,
+        }
+    }
+}
+
 /// Plans the day of `problem` (its session should be [`Session::Day`]; the
 /// AM and PM are planned whatever it says).
 pub fn plan_day(
@@ -83,6 +115,19 @@ pub fn plan_day(
     options: &PlanOptions,
     progress: &(dyn Fn(engine::Progress) + Sync),
 ) -> DayRun {
+    plan_day_on(problem, travel, &DayBasis::default(), options, progress).0
+}
+
+/// As [`plan_day`], re-planning from `basis`: locked runs kept, pupils
+/// preferring their previous vehicles. Also returns the locked runs that
+/// could not be kept, with their session.
+pub fn plan_day_on(
+    problem: &Problem,
+    travel: &TravelTimes,
+    basis: &DayBasis,
+    options: &PlanOptions,
+    progress: &(dyn Fn(engine::Progress) + Sync),
+) -> (DayRun, Vec<(Session, LockBroken)>) {
     let am_problem = problem.for_session(Session::Am);
     let pm_problem = problem.for_session(Session::Pm);
     let hard = problem.settings.continuity == Continuity::Hard;
@@ -103,27 +148,33 @@ pub fn plan_day(
     let next_phase = || {
         *offset.lock().unwrap_or_else(|e| e.into_inner()) = started.elapsed();
     };
-
-    let am1 = plan(&am_problem, travel, &share(options, shares[0]), &report);
+    let mut broken = Vec::new();
+    let (am1, b) = plan_session(
+        &am_problem,
+        travel,
+        &basis.session(Session::Am, None, None),
+        &share(options, shares[0]),
+        &report,
+    );
+    broken.extend(b.into_iter().map(|b| (Session::Am, b)));
     next_phase();
-    let pm = plan_given(
+    let (pm, b) = plan_session(
         &pm_problem,
         travel,
-        &am1.plan,
-        None,
+        &basis.session(Session::Pm, Some(&am1.plan), None),
         &share(options, shares[1]),
         &report,
     );
+    broken.extend(b.into_iter().map(|b| (Session::Pm, b)));
     let mut iterations = am1.iterations + pm.iterations;
     let mut best = DayPlan::new(problem, am1.plan, pm.plan);
     let mut objective = day_objective(problem, &best);
     if let Some(&f) = shares.get(2) {
         next_phase();
-        let am2 = plan_given(
+        let (am2, _) = plan_session(
             &am_problem,
             travel,
-            &best.pm,
-            Some(&best.am),
+            &basis.session(Session::Am, Some(&best.pm), Some(&best.am)),
             &share(options, f),
             &report,
         );
@@ -134,11 +185,14 @@ pub fn plan_day(
             (best, objective) = (day, o);
         }
     }
-    DayRun {
-        plan: best,
-        objective,
-        iterations,
-    }
+    (
+        DayRun {
+            plan: best,
+            objective,
+            iterations,
+        },
+        broken,
+    )
 }
 
 /// The session of `problem` planned given the plan of the other session
@@ -153,118 +207,10 @@ pub fn plan_given(
     options: &PlanOptions,
     progress: &(dyn Fn(engine::Progress) + Sync),
 ) -> PlanRun {
-    let session = problem.session;
-    // The other session's run of each vehicle: (fleet index, vehicle index)
-    // → (depot departure, depot return).
-    let mut busy: HashMap<(usize, u32), (f64, f64)> = HashMap::new();
-    for r in &other.routes {
-        let Some(fi) = problem.fleet.iter().position(|v| v.id == r.vehicle_type) else {
-            continue;
-        };
-        if let (Some(a), Some(b)) = (r.stops.first(), r.stops.last()) {
-            busy.insert((fi, r.vehicle_index), (a.departure_s, b.arrival_s));
-        }
-    }
-    let mut groups = Vec::new();
-    for (fi, v) in problem.fleet.iter().enumerate() {
-        let whole = VehicleGroup::of(problem, fi, (0..v.count).collect());
-        let (mut taken, free): (Vec<u32>, Vec<u32>) = whole
-            .indices
-            .iter()
-            .copied()
-            .partition(|&i| busy.contains_key(&(fi, i)));
-        taken.sort_unstable();
-        for i in taken {
-            let (leave, back) = busy[&(fi, i)];
-            let (open, close) = whole.shift;
-            let shift = match session {
-                Session::Pm => (open.max(back), close),
-                Session::Am | Session::Day => (open, close.min(leave)),
-            };
-            groups.push(VehicleGroup {
-                fleet: fi,
-                indices: vec![i],
-                fixed_cost: 0.0,
-                shift,
-            });
-        }
-        groups.push(VehicleGroup {
-            indices: free,
-            ..whole
-        });
-    }
-    let (mut inst, map) = build_instance_with(problem, travel, &groups);
-    let continuity = problem.settings.continuity;
-    let vehicle_in_other = vehicle_of_pupils(other);
-    // Each pupil's engine type in the other session.
-    let mut wants: HashMap<usize, usize> = HashMap::new();
-    for (r, &pi) in map.request_pupil.iter().enumerate() {
-        let Some((type_id, index)) = vehicle_in_other.get(problem.pupils[pi].id.as_str()) else {
-            continue;
-        };
-        let Some(fi) = problem.fleet.iter().position(|v| &v.id == type_id) else {
-            continue;
-        };
-        let Some(e) = map.engine_type_of(fi, *index) else {
-            continue;
-        };
-        wants.insert(r, e);
-        match continuity {
-            Continuity::Hard => inst.requests[r].vehicle_types = Some(vec![e]),
-            Continuity::Preferred => {
-                inst.requests[r].preference = Some(engine::Preference {
-                    vehicle_types: vec![e],
-                    penalty: problem.settings.continuity_cost_per_pupil,
-                })
-            }
-            Continuity::None => {}
-        }
-    }
-    if let Some(start) = start {
-        let request_of = requests_by_pupil(problem, &map);
-        let fleet_of: HashMap<&str, usize> = problem
-            .fleet
-            .iter()
-            .enumerate()
-            .map(|(i, v)| (v.id.as_str(), i))
-            .collect();
-        inst.initial_routes = start
-            .routes
-            .iter()
-            .filter_map(|r| {
-                let e =
-                    map.engine_type_of(*fleet_of.get(r.vehicle_type.as_str())?, r.vehicle_index)?;
-                Some(engine::FixedRoute {
-                    vehicle_type: e,
-                    visits: route_visits(r, &request_of).ok()?,
-                })
-            })
-            .collect();
-    }
-    let mut run = plan_with_instance(problem, travel, &inst, &map, options, progress);
-    if continuity == Continuity::Hard {
-        let request_of = requests_by_pupil(problem, &map);
-        for u in &mut run.plan.unassigned {
-            if matches!(u.reason, UnassignedReason::Unreachable { .. }) {
-                continue;
-            }
-            let Some(e) = request_of.get(u.pupil.as_str()).and_then(|r| wants.get(r)) else {
-                continue;
-            };
-            let vt = &problem.fleet[map.vehicle_fleet[*e]];
-            let label = format!("{} #{}", vt.id, map.vehicle_indices[*e][0] + 1);
-            let other_label = match session {
-                Session::Pm => "AM",
-                Session::Am | Session::Day => "PM",
-            };
-            u.reason = UnassignedReason::CrewContinuity {
-                detail: format!(
-                    "crew continuity is hard and {label}, which takes the pupil in the {other_label}, cannot take them in the {} ({})",
-                    session.label(),
-                    u.reason
-                ),
-            };
-        }
-    }
-    run
+    let basis = Basis {
+        other: Some(other),
+        start,
+        ..Basis::default()
+    };
+    plan_session(problem, travel, &basis, options, progress).0
 }

@@ -17,22 +17,30 @@
 //!   vehicles and stop order (a hand-edited `routes.csv`), and
 //!   [`check_plan`] checks a given plan against every rule;
 //! * [`run`] is the pipeline the CLI and the service share: a session or a
-//!   day, planned and checked by the independent validator.
+//!   day, planned and checked by the independent validator;
+//! * [`replan`] re-plans from a previous plan with locked runs and lists
+//!   what changed for each pupil.
 
 #![warn(missing_docs)]
 
+mod basis;
 mod day;
 mod instance;
 mod pipeline;
+mod replan;
 mod retime;
 mod travel;
 
-pub use day::{changed_vehicle, day_objective, plan_day, plan_given, DayRun};
+pub use basis::{keep_run_order, plan_session, Basis, LockBroken};
+pub use day::{
+    changed_vehicle, day_objective, plan_day, plan_day_on, plan_given, DayBasis, DayRun,
+};
 pub use instance::{
     build_instance, build_instance_with, plan, plan_with_instance, requests_by_pupil, route_visits,
     InstanceMap, PlanOptions, PlanRun, VehicleGroup, UNASSIGNED_PENALTY,
 };
 pub use pipeline::{run, Outcome};
+pub use replan::{replan, Replan, Replanned, DEFAULT_CHANGE_COST};
 pub use retime::{check_plan, retime, Checked};
 pub use travel::{fill_boroughs, travel_times, RoadTravel};
 

@@ -84,6 +84,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 label: format!("load {i}"),
                 request_id: String::new(),
                 search: None,
+                replan: None,
             });
             auth(r.metadata_mut());
             let start = Instant::now();

@@ -197,6 +197,44 @@ impl RoutingServiceImpl {
         Ok(problem)
     }
 
+    /// The re-plan `r` asks for, checked before the job is stored: a
+    /// succeeded job of the caller's own borough (another borough's answers
+    /// as a missing id), locks naming runs of its plan, a plan for a session
+    /// `problem` plans.
+    async fn replan_of(
+        &self,
+        caller: &Caller,
+        r: &pb::Replan,
+        problem: &Problem,
+    ) -> Result<crate::store::JobReplan, Status> {
+        let job = self.visible_job(caller, &r.from_job_id).await?;
+        if job.owner != caller.borough || job.state != JobState::Succeeded {
+            return Err(Status::failed_precondition(format!(
+                "job {} is not a succeeded job of borough {}; re-plan a plan your borough made",
+                job.id, caller.borough
+            )));
+        }
+        let previous_plan_json = self
+            .store
+            .plan_json(&job.id)
+            .await
+            .map_err(unavailable)?
+            .ok_or_else(|| Status::internal("the stored plan is missing"))?;
+        let change_cost = r
+            .change_cost
+            .unwrap_or(senroute_planner::DEFAULT_CHANGE_COST);
+        let replan =
+            crate::worker::replan_basis(&job.id, &previous_plan_json, &r.locks, change_cost)
+                .map_err(|e| invalid_argument(&e))?;
+        replan.check(problem).map_err(|e| invalid_argument(&e))?;
+        Ok(crate::store::JobReplan {
+            from_job: job.id,
+            previous_plan_json,
+            locks: r.locks.clone(),
+            change_cost,
+        })
+    }
+
     fn job_message(&self, j: &JobRecord) -> pb::Job {
         job_to_proto(j, live_progress(&self.hub, j))
     }
@@ -356,11 +394,15 @@ impl RoutingService for RoutingServiceImpl {
                 "use a short label such as \"2026-09 AM run\"",
             )));
         }
-        let search = req.search.map(|o| JobSearch {
+        let mut search = req.search.map(|o| JobSearch {
             iteration_limit: o.iteration_limit,
             threads: o.threads,
+            replan: None,
         });
-        if let Some(o) = search.filter(|o| o.threads > self.limits.max_search_threads) {
+        if let Some(o) = search
+            .as_ref()
+            .filter(|o| o.threads > self.limits.max_search_threads)
+        {
             return Err(invalid_argument(&single_issue(
                 "search.threads",
                 format!(
@@ -373,6 +415,10 @@ impl RoutingService for RoutingServiceImpl {
         let problem = self
             .accept_problem(req.problem.as_ref(), "SubmitJobRequest")
             .await?;
+        if let Some(r) = &req.replan {
+            let replan = self.replan_of(&caller, r, &problem).await?;
+            search.get_or_insert_with(JobSearch::default).replan = Some(replan);
+        }
         let problem_json = serde_json::to_string(&problem)
             .map_err(|e| Status::internal(format!("cannot serialise the problem: {e}")))?;
         let mut salt = vec![0u8; 16];

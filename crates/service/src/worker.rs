@@ -398,7 +398,12 @@ async fn run_job(shared: &Arc<Shared>, job: JobRecord) {
         Outcome::Failed(String::new())
     } else {
         let s = shared.clone();
-        let (jid, c, l, search) = (id.clone(), cancel.clone(), latest.clone(), job.search);
+        let (jid, c, l, search) = (
+            id.clone(),
+            cancel.clone(),
+            latest.clone(),
+            job.search.clone(),
+        );
         tokio::task::spawn_blocking(move || plan_job(&s, &jid, problem_json, search, c, &l))
             .await
             .unwrap_or_else(|e| {
@@ -528,7 +533,7 @@ fn plan_job(
             .min(cfg.max_time_limit),
     );
     options.threads = cfg.solver_threads.max(1);
-    if let Some(search) = search {
+    if let Some(search) = &search {
         options.iteration_limit = search.iteration_limit;
         if search.threads > 0 {
             options.threads = usize::try_from(search.threads).unwrap_or(1);
@@ -567,7 +572,24 @@ fn plan_job(
         );
     };
     let started = Instant::now();
-    let run = run(&problem, &travel, &options, &progress);
+    let replan = match search.as_ref().and_then(|s| s.replan.as_ref()) {
+        Some(r) => {
+            match replan_basis(&r.from_job, &r.previous_plan_json, &r.locks, r.change_cost) {
+                Ok(b) => Some(b),
+                Err(e) => return Outcome::Failed(e.to_string().trim_end().to_string()),
+            }
+        }
+        None => None,
+    };
+    let run = match &replan {
+        Some(basis) => {
+            match senroute_planner::replan(&problem, &travel, basis, &options, &progress) {
+                Ok(r) => r.outcome,
+                Err(e) => return Outcome::Failed(e.to_string().trim_end().to_string()),
+            }
+        }
+        None => run(&problem, &travel, &options, &progress),
+    };
     let violations = &run.violations;
     if !violations.is_empty() {
         let shown: Vec<String> = violations.iter().take(5).map(ToString::to_string).collect();
@@ -590,4 +612,28 @@ fn plan_job(
         Ok(plan_json) => Outcome::Planned { plan_json, summary },
         Err(e) => Outcome::Failed(format!("cannot serialise the plan: {e}")),
     }
+}
+
+/// The planner's re-plan of job `from_job`'s plan (`plan_json`) keeping the
+/// runs `locks` (`3`, `am:3`, `pm:2`, or a vehicle `TYPE#K`): the locks
+/// must name runs of that plan.
+pub fn replan_basis(
+    from_job: &str,
+    plan_json: &str,
+    locks: &[String],
+    change_cost: f64,
+) -> Result<senroute_planner::Replan, senroute_model::InputErrors> {
+    let source = format!("job {from_job}");
+    let previous = senroute_model::read_previous_plan(&source, plan_json)?;
+    let locked = senroute_model::parse_locks("replan.locks", &locks.join(","), &previous)?;
+    Ok(senroute_planner::Replan {
+        previous,
+        locked,
+        change_cost: if change_cost.is_finite() && change_cost >= 0.0 {
+            change_cost
+        } else {
+            senroute_planner::DEFAULT_CHANGE_COST
+        },
+        source,
+    })
 }

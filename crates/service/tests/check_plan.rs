@@ -61,6 +61,7 @@ async fn planned(
                 label: "to check".into(),
                 request_id: String::new(),
                 search: None,
+                replan: None,
             },
             key,
         ))

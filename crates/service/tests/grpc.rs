@@ -120,6 +120,7 @@ fn submit(problem: pb::Problem, label: &str) -> pb::SubmitJobRequest {
         label: label.into(),
         request_id: String::new(),
         search: None,
+        replan: None,
     }
 }
 

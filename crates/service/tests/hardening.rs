@@ -80,6 +80,7 @@ fn submit(problem: pb::Problem) -> pb::SubmitJobRequest {
         label: "hardening".into(),
         request_id: String::new(),
         search: None,
+        replan: None,
     }
 }
 

@@ -47,6 +47,7 @@ fn submit(problem: pb::Problem, label: String) -> pb::SubmitJobRequest {
         label,
         request_id: String::new(),
         search: None,
+        replan: None,
     }
 }
 

@@ -171,6 +171,7 @@ fn submit_from_threads(
                                             iteration_limit: Some(n),
                                             threads: 1,
                                         }),
+                                        replan: None,
                                     },
                                     &key,
                                 ))
@@ -353,6 +354,7 @@ async fn a_replica_paused_past_its_lease_cannot_overwrite_the_takeover() {
                 label: "fenced".into(),
                 request_id: String::new(),
                 search: None,
+                replan: None,
             },
             &keys[0],
         ))

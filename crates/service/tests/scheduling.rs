@@ -56,6 +56,7 @@ async fn submit(c: &mut RoutingServiceClient<Channel>, key: &str, p: pb::Problem
             label: String::new(),
             request_id: String::new(),
             search: None,
+            replan: None,
         },
         key,
     ))

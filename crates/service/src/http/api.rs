@@ -86,6 +86,7 @@ pub async fn submit(
         label,
         request_id: String::new(),
         search: None,
+        replan: None,
     };
     let job = match state
         .service

@@ -15,6 +15,8 @@
 //! | `GET /api/v1/jobs/{id}/events` | server-sent events: the job on every change until it ends |
 //! | `GET /api/v1/jobs/{id}/plan` | the plan JSON (as `plan.json`) |
 //! | `GET /api/v1/jobs/{id}/map[?session=am\|pm]` | what the page's map draws (of a day plan: one session's): runs along the roads, road background, schools, depots, pupils' needs |
+//! | `POST /api/v1/jobs/{id}/replan` | JSON `locks` (runs kept exactly: `3`, `am:3`, `pm:2`), `change_cost`, `time_limit`: the job's problem re-planned from its plan through `SubmitJob`, `202` with the new job |
+//! | `GET /api/v1/jobs/{id}/changes?from={previous}` | each pupil whose placement changed from the previous job's plan |
 //! | `GET /api/v1/jobs/{id}/files/{name}` | downloads of every output the CLI writes, by the same writers: `routes.csv`, `pupils.csv`, `plan.json`, `routes.geojson`, `report.html`, `map.png`, `manifests.html`, `plan.xlsx` (and `map-pm.png` of a day plan) |
 //!
 //! Authentication: `Authorization: Bearer <key>` with a borough's key, as
@@ -25,6 +27,7 @@
 mod api;
 mod assets;
 mod mapdata;
+mod replan;
 mod upload;
 
 use crate::auth::{Caller, KeyRing};
@@ -70,6 +73,8 @@ pub fn router(state: AppState) -> axum::Router {
         .route("/api/v1/jobs/{id}/plan", get(api::plan))
         .route("/api/v1/jobs/{id}/map", get(mapdata::map))
         .route("/api/v1/jobs/{id}/files/{name}", get(api::download))
+        .route("/api/v1/jobs/{id}/replan", post(replan::replan))
+        .route("/api/v1/jobs/{id}/changes", get(replan::changes))
         .fallback(api::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(limit))
         .with_state(state)

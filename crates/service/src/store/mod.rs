@@ -119,12 +119,30 @@ pub struct Progress {
 }
 
 /// Search options a job was submitted with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct JobSearch {
     /// Iterations per solver thread instead of the time limit.
     pub iteration_limit: Option<u64>,
     /// Solver threads; 0 for the server's default.
     pub threads: u32,
+    /// The job re-plans a previous job's plan.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replan: Option<JobReplan>,
+}
+
+/// A re-plan: the job re-planned, its plan as it was when the re-plan was
+/// submitted (so the job can run again after a restart whatever becomes of
+/// the other job), the runs kept and the cost of a pupil changing vehicle.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobReplan {
+    /// The job re-planned.
+    pub from_job: String,
+    /// Its plan, as senroute JSON.
+    pub previous_plan_json: String,
+    /// Runs kept exactly (`3`, `am:3`, `pm:2`).
+    pub locks: Vec<String>,
+    /// £ per pupil who rides another vehicle than before.
+    pub change_cost: f64,
 }
 
 /// A stored job (without its input and plan, which are loaded on demand).

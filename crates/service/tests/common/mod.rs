@@ -3,6 +3,7 @@
 #![allow(dead_code)] // each test binary uses a part
 
 pub mod pg;
+pub mod web;
 
 use senroute_model::{read_problem_files, Session, Settings, TravelTimes};
 use senroute_service::convert::problem_to_proto;

@@ -14,6 +14,8 @@ const state = {
   selectedRun: null,
   view: null,
   timeLimit: 30,
+  locks: new Set(),
+  previousJob: null,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -152,6 +154,8 @@ $("upload-form").addEventListener("submit", async (ev) => {
       return;
     }
     showProblems([]);
+    state.locks.clear();
+    state.previousJob = null;
     startJob(body.job);
   } catch (e) {
     showProblems([{ problem: "cannot reach the server: " + e.message }]);
@@ -242,6 +246,7 @@ async function loadPlan(id) {
   renderDownloads(id);
   $("session-toggle").hidden = !state.day;
   await showSession(state.day ? "am" : plan.session);
+  await renderChanges();
   // The plan replaces the progress figures (its totals say the same), and
   // comes into view with the keyboard focus on its heading.
   $("progress-panel").classList.add("done");
@@ -469,14 +474,82 @@ function renderRuns() {
     const colour = state.map.runs[i].colour;
     const swatch = el("span", { class: "swatch", "aria-hidden": "true" });
     swatch.style.background = colour;
-    list.append(el("li", {},
+    const ref = runRef(i);
+    const locked = state.locks.has(ref);
+    const lock = el("button", { type: "button", class: "lock", "data-lock": ref, "aria-pressed": locked ? "true" : "false",
+      "aria-label": "Lock run " + (i + 1) + " (keep it exactly when re-planning)", onclick: () => toggleLock(ref, lock) },
+      locked ? "Locked ✓" : "Lock");
+    list.append(el("li", { class: "run-row" },
       el("button", { type: "button", class: "run-item", "data-run": i, "aria-pressed": "false", onclick: () => selectRun(i) },
         swatch,
         el("span", { class: "run-no" }, "Run " + (i + 1)),
         el("span", { class: "run-vehicle" }, vehicleName(r)),
         el("span", { class: "run-cost" }, money(r.cost)),
-        el("span", { class: "run-pupils" }, pupils + (pupils === 1 ? " pupil" : " pupils")))));
+        el("span", { class: "run-pupils" }, pupils + (pupils === 1 ? " pupil" : " pupils"))),
+      lock));
   });
+  renderReplanBar();
+}
+
+// ---- locks and re-planning --------------------------------------------------
+
+// A run as the re-plan names it: its number, with its session in a day plan.
+const runRef = (i) => (state.day ? state.session + ":" : "") + (i + 1);
+
+function toggleLock(ref, button) {
+  if (state.locks.has(ref)) state.locks.delete(ref); else state.locks.add(ref);
+  const on = state.locks.has(ref);
+  button.setAttribute("aria-pressed", on ? "true" : "false");
+  button.textContent = on ? "Locked ✓" : "Lock";
+  renderReplanBar();
+}
+
+function renderReplanBar() {
+  const n = state.locks.size;
+  $("replan-count").textContent = n === 0 ? "No run locked: every run may change." :
+    n + (n === 1 ? " run locked" : " runs locked") + " (" + [...state.locks].join(", ") + "): kept exactly; the others may change.";
+}
+
+$("replan-button").addEventListener("click", async () => {
+  const id = state.jobId;
+  $("replan-problems").replaceChildren();
+  $("replan-button").disabled = true;
+  try {
+    const r = await api("/api/v1/jobs/" + id + "/replan", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ locks: [...state.locks], time_limit: Number($("time-limit").value) || 30 }),
+    });
+    const body = await r.json();
+    if (r.status !== 202) {
+      $("replan-problems").append(el("li", { class: "problem" }, el("span", { class: "where" }, "⚠ Re-plan refused: "), body.error || String(r.status)));
+      return;
+    }
+    state.previousJob = id;
+    state.timeLimit = Number($("time-limit").value) || 30;
+    startJob(body.job);
+  } finally {
+    $("replan-button").disabled = false;
+  }
+});
+
+async function renderChanges() {
+  const box = $("changes");
+  box.replaceChildren();
+  if (!state.previousJob || state.previousJob === state.jobId) return;
+  const r = await api("/api/v1/jobs/" + state.jobId + "/changes?from=" + encodeURIComponent(state.previousJob));
+  if (!r.ok) return;
+  const c = await r.json();
+  const where = (p) => p ? "Run " + p.run + " (" + p.vehicle + ", " + clock(p.home_time_s) + ")" : "—";
+  box.append(el("h3", {}, "Changes from the previous plan"),
+    el("p", { id: "changes-count" }, c.pupils_changed === 0 ? "No pupil changed." :
+      c.pupils_changed + (c.pupils_changed === 1 ? " pupil changed" : " pupils changed") + " (locked: " + ([...state.locks].join(", ") || "none") + ")."));
+  if (c.changes.length) {
+    box.append(el("table", { class: "changes" },
+      el("thead", {}, el("tr", {}, el("th", {}, "Pupil"), el("th", {}, "Session"), el("th", {}, "Before"), el("th", {}, "Now"), el("th", {}, "What changed"))),
+      el("tbody", {}, ...c.changes.map((x) => el("tr", {},
+        el("td", {}, x.pupil), el("td", {}, String(x.session).toUpperCase()), el("td", {}, where(x.old)), el("td", {}, where(x.new)), el("td", {}, x.why))))));
+  }
 }
 
 function selectRun(i) {
