@@ -83,7 +83,7 @@ pub fn travel_for(
         }
         (None, None) => Err(issue(
             "no travel times: the problem carries no matrices and there is no road network".into(),
-            "give a road network (--roads, or a server started with one), or matrices in the problem",
+            "give --roads (a prepared network or an .osm.pbf file; a server: start it with one), or matrices in the problem",
         )),
     }
 }
