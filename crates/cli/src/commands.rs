@@ -9,7 +9,7 @@ use senroute_model::{
     limits, problem_from_json_with, read_problem_files_with, AnyPlan, BoroughCodes, Continuity,
     Problem, Session, Settings, TravelTimes,
 };
-use senroute_planner::{fill_boroughs, travel_times, PlanOptions, RoadTravel};
+use senroute_planner::{fill_boroughs, travel_for, PlanOptions, RoadTravel};
 use senroute_roads::{Boroughs, RoadNetwork, SpeedProfile};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -392,18 +392,26 @@ pub(crate) fn load_travel(
     if let Some(b) = boroughs {
         fill_boroughs(problem, b);
     }
-    match (roads, &problem.matrices) {
-        (Some(r), _) => {
+    // The one precedence of every front end (senroute_planner::travel_for):
+    // the problem's own matrices, else the roads.
+    if problem.matrices.is_some() {
+        if roads.is_some() && !out.quiet && !out.json {
+            eprintln!("note: the problem carries its own travel matrices, which take precedence over --roads");
+        }
+        let (t, _) = travel_for(problem, None, max_snap)?;
+        return Ok((t, None, None));
+    }
+    let net = match roads {
+        Some(r) => {
             if !out.quiet && !out.json {
                 eprintln!("loading roads from {} …", r.display());
             }
-            let net = load_roads(r)?;
-            let rt = travel_times(problem, &net, max_snap)?;
-            Ok((rt.times.clone(), Some(net), Some(rt)))
+            Some(load_roads(r)?)
         }
-        (None, Some(m)) => Ok((TravelTimes::from_matrices(m).map_err(|e| Failure::Input(format!("matrices: {e}")))?, None, None)),
-        (None, None) => Err(Failure::Input("no travel times: give --roads (a prepared network or an .osm.pbf file), or a --problem JSON that carries matrices".into())),
-    }
+        None => None,
+    };
+    let (t, rt) = travel_for(problem, net.as_ref(), max_snap)?;
+    Ok((t, net, rt))
 }
 
 fn solve_problem(

@@ -42,7 +42,7 @@ pub use instance::{
 pub use pipeline::{run, Outcome};
 pub use replan::{replan, Replan, Replanned, DEFAULT_CHANGE_COST};
 pub use retime::{check_plan, retime, Checked};
-pub use travel::{fill_boroughs, travel_times, RoadTravel};
+pub use travel::{fill_boroughs, travel_for, travel_times, RoadTravel};
 
 pub use senroute_model::{AnyPlan, DayPlan, Plan, Problem, TravelTimes};
 /// A progress report of the search (elapsed time, iterations, best cost), so

@@ -52,6 +52,42 @@ pub fn travel_times(
     Ok(RoadTravel { times, snaps })
 }
 
+/// Travel times for `problem`, by the one precedence every front end (CLI,
+/// gRPC, web app) uses: the problem's own matrices when it carries them
+/// (they are part of the problem: times the caller measured), else the road
+/// network `roads` (with where each location snapped). Neither is an error
+/// naming the `matrices` field.
+pub fn travel_for(
+    problem: &Problem,
+    roads: Option<&RoadNetwork>,
+    max_snap_m: f64,
+) -> Result<(TravelTimes, Option<RoadTravel>), InputErrors> {
+    let issue = |message: String, hint: &str| -> InputErrors {
+        InputIssue {
+            source: "problem".into(),
+            line: None,
+            field: Some("matrices".into()),
+            value: None,
+            message,
+            hint: hint.into(),
+        }
+        .into()
+    };
+    match (&problem.matrices, roads) {
+        (Some(m), _) => TravelTimes::from_matrices(m)
+            .map(|t| (t, None))
+            .map_err(|e| issue(format!("matrices: {e}"), "give one row and column per location, as the README describes")),
+        (None, Some(net)) => {
+            let rt = travel_times(problem, net, max_snap_m)?;
+            Ok((rt.times.clone(), Some(rt)))
+        }
+        (None, None) => Err(issue(
+            "no travel times: the problem carries no matrices and there is no road network".into(),
+            "give --roads (a prepared network or an .osm.pbf file; a server: start it with one), or matrices in the problem",
+        )),
+    }
+}
+
 fn snap_issue(key: &LocationKey, e: RoadsError) -> InputIssue {
     let (source, field) = match key {
         LocationKey::Home(id) => ("pupils", format!("home of pupil {id}")),

@@ -17,7 +17,7 @@ use crate::store::{
 use crate::watch::live_progress;
 use crate::worker::{now_ms, WorkerPool};
 use prost::Message;
-use senroute_model::{AnyPlan, InputErrors, InputIssue, Problem, TravelTimes};
+use senroute_model::{AnyPlan, InputErrors, InputIssue, Problem};
 use senroute_roads::RoadNetwork;
 use std::collections::BTreeSet;
 use std::pin::Pin;
@@ -647,25 +647,17 @@ impl RoutingService for RoutingServiceImpl {
         let (roads, max_snap_m, retime) = (self.roads.clone(), self.max_snap_m, req.retime);
         let answer = tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            let travel = match (&problem.matrices, &roads) {
-                (Some(m), _) => TravelTimes::from_matrices(m).map_err(|e| {
-                    single_issue(
-                        "problem.matrices",
-                        e.to_string(),
-                        "send square matrices over Matrices.locations",
-                    )
-                })?,
-                (None, Some(roads)) => {
-                    senroute_planner::travel_times(&problem, roads, max_snap_m)?.times
-                }
-                (None, None) => {
-                    return Err(single_issue(
-                        "problem.matrices",
-                        "no travel times".into(),
-                        "send Problem.matrices",
-                    ))
-                }
-            };
+            // The one precedence of every front end: the problem's own
+            // matrices, else the roads (their points were snapped above).
+            let (travel, _) = senroute_planner::travel_for(&problem, roads.as_deref(), max_snap_m)
+                .map_err(|mut e| {
+                    for i in &mut e.0 {
+                        if i.field.as_deref() == Some("matrices") {
+                            i.field = Some("problem.matrices".into());
+                        }
+                    }
+                    e
+                })?;
             let checked = senroute_planner::check_plan(&problem, &travel, plan, retime);
             Ok(check_response(&checked))
         })

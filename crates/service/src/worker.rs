@@ -20,8 +20,8 @@
 use crate::events::{Hub, JobEvent};
 use crate::pb::v1 as pb;
 use crate::store::{Claim, JobRecord, JobSearch, JobStore, Lease, Progress, Renewal, Summary};
-use senroute_model::{Problem, TravelTimes};
-use senroute_planner::{run, travel_times, PlanOptions};
+use senroute_model::Problem;
+use senroute_planner::{run, travel_for, PlanOptions};
 use senroute_roads::RoadNetwork;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
@@ -499,20 +499,9 @@ fn plan_job(
         Err(e) => return Outcome::Failed(format!("cannot read the stored problem: {e}")),
     };
     let cfg = &shared.planner;
-    let travel = match (&problem.matrices, &cfg.roads) {
-        (Some(m), _) => match TravelTimes::from_matrices(m) {
-            Ok(t) => t,
-            Err(e) => return Outcome::Failed(format!("matrices: {e}")),
-        },
-        (None, Some(roads)) => match travel_times(&problem, roads, cfg.max_snap_m) {
-            Ok(t) => t.times,
-            Err(errors) => return Outcome::Failed(errors.to_string().trim_end().to_string()),
-        },
-        (None, None) => {
-            return Outcome::Failed(
-                "the problem has no matrices and the server has no road network".into(),
-            )
-        }
+    let travel = match travel_for(&problem, cfg.roads.as_deref(), cfg.max_snap_m) {
+        Ok((t, _)) => t,
+        Err(errors) => return Outcome::Failed(errors.to_string().trim_end().to_string()),
     };
     // Cap the search time while it is still a float: converting an
     // unchecked float to a `Duration` panics (1e20 s, NaN). Validation
