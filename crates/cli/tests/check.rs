@@ -421,7 +421,13 @@ fn precedence_a_pupil_on_two_runs() {
         let n = r.runs.iter().filter(|(s, _, _)| s == "am").count();
         format!("AM run {n} ({v})")
     });
-    assert_broken(&check(&path), "precedence", &run, Some("P001"));
+    let o = check(&path);
+    assert_broken(&o, "precedence", &run, Some("P001"));
+    assert!(
+        text(&o).contains("picked up again (already on run "),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
@@ -607,6 +613,28 @@ fn a_run_on_a_vehicle_the_fleet_does_not_have_is_unreadable() {
     let o = check(&path);
     assert_unreadable(&o, &path, line as u64, "vehicle");
     assert!(text(&o).contains("WAV-6 has 2 vehicle(s)"), "{}", text(&o));
+}
+
+#[test]
+fn a_run_on_a_vehicle_type_with_no_vehicles_left_is_unreadable() {
+    // Both WAV-6s drive AM runs of the solved plan or of the ones added.
+    let (path, _) = edited("nowav", |r| {
+        for v in ["WAV-6 #1", "WAV-6 #2"] {
+            if r.free("am", "WAV-6") == v {
+                r.add("am", v, &["pickup P001", "drop P001"]);
+            }
+        }
+        r.add("am", "WAV-6", &["pickup P005", "drop P005"]);
+    });
+    let src = std::fs::read_to_string(&path).unwrap();
+    let line = src
+        .lines()
+        .position(|l| l.starts_with("am,WAV-6,"))
+        .unwrap()
+        + 1;
+    let o = check(&path);
+    assert_unreadable(&o, &path, line as u64, "vehicle");
+    assert!(text(&o).contains("no vehicles left"), "{}", text(&o));
 }
 
 #[test]

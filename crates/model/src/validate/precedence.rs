@@ -36,7 +36,10 @@ pub(super) fn check_plan(runs: &[RunFacts], out: &mut Vec<Violation>) {
                         run.at(
                             si,
                             Rule::Precedence,
-                            format!("picked up again (already on route {prev})"),
+                            format!(
+                                "picked up again (already on run {}, routes[{prev}])",
+                                prev + 1
+                            ),
                         )
                         .pupil(&s.pupil.id)
                         .fix("keep one pick-up of the pupil"),
