@@ -10,9 +10,8 @@ use crate::commands::{load_settled_problem, load_travel, DayArgs, InputArgs};
 use crate::{Failure, Output};
 use anyhow::Context;
 use clap::Args;
-use senroute_model::{limits, AnyPlan, Problem, Session, Settings, Unit, Violation};
+use senroute_model::{AnyPlan, Problem, Session, Settings, Unit, Violation};
 use std::collections::HashSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// `senroute check`.
@@ -53,29 +52,11 @@ fn is_csv(path: &Path, text: &str) -> bool {
     }
 }
 
-/// Reads the plan file (at most [`limits::MAX_PROBLEM_JSON_BYTES`]) for
+/// Reads the plan file (bounded as [`crate::commands::read_bounded_text`]) for
 /// `problem`; returns the plan and whether it came without times.
 fn read_plan(path: &Path, problem: &Problem) -> Result<(AnyPlan, bool), Failure> {
     let name = path.display().to_string();
-    let cannot = |e: std::io::Error| Failure::Input(format!("{name}: cannot read the file: {e}"));
-    let file = std::fs::File::open(path).map_err(cannot)?;
-    let mut bytes = Vec::new();
-    file.take(limits::MAX_PROBLEM_JSON_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(cannot)?;
-    if bytes.len() as u64 > limits::MAX_PROBLEM_JSON_BYTES {
-        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
-        return Err(
-            senroute_model::InputErrors::from(senroute_model::check_input::too_large(&name, size))
-                .into(),
-        );
-    }
-    let text = String::from_utf8(bytes).map_err(|e| {
-        Failure::Input(format!(
-            "{name}: not UTF-8 text (invalid byte at offset {}); save the file as UTF-8",
-            e.utf8_error().valid_up_to()
-        ))
-    })?;
+    let text = crate::commands::read_bounded_text(path, "")?;
     if is_csv(path, &text) {
         let plan = senroute_model::read_routes_csv(&name, text.as_bytes(), problem)?;
         Ok((plan, true))

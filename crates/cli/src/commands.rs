@@ -182,9 +182,10 @@ pub(crate) fn load_boroughs(
     Ok((Some(b), codes))
 }
 
-/// Reads a JSON problem file of at most [`limits::MAX_PROBLEM_JSON_BYTES`]
-/// (larger files are refused before reading them).
-fn read_json_problem(path: &Path, codes: &BoroughCodes) -> Result<Problem, Failure> {
+/// Reads a text file of at most [`limits::MAX_PROBLEM_JSON_BYTES`] (larger
+/// files are refused before reading them); `kind` completes the advice for
+/// text that is not UTF-8 ("save the file as UTF-8{kind}").
+pub(crate) fn read_bounded_text(path: &Path, kind: &str) -> Result<String, Failure> {
     use std::io::Read;
     let name = path.display().to_string();
     let cannot = |e: std::io::Error| Failure::Input(format!("{name}: cannot read the file: {e}"));
@@ -200,13 +201,22 @@ fn read_json_problem(path: &Path, codes: &BoroughCodes) -> Result<Problem, Failu
                 .into(),
         );
     }
-    let text = String::from_utf8(bytes).map_err(|e| {
+    String::from_utf8(bytes).map_err(|e| {
         Failure::Input(format!(
-            "{name}: not UTF-8 text (invalid byte at offset {}); save the file as UTF-8 JSON",
+            "{name}: not UTF-8 text (invalid byte at offset {}); save the file as UTF-8{kind}",
             e.utf8_error().valid_up_to()
         ))
-    })?;
-    Ok(problem_from_json_with(&name, &text, codes)?)
+    })
+}
+
+/// Reads a JSON problem file (bounded as [`read_bounded_text`]).
+fn read_json_problem(path: &Path, codes: &BoroughCodes) -> Result<Problem, Failure> {
+    let text = read_bounded_text(path, " JSON")?;
+    Ok(problem_from_json_with(
+        &path.display().to_string(),
+        &text,
+        codes,
+    )?)
 }
 
 pub(crate) fn load_problem(

@@ -39,8 +39,7 @@ impl ReplanArgs {
             )));
         }
         let source = path.display().to_string();
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Failure::Input(format!("{source}: cannot read the previous plan: {e}")))?;
+        let text = crate::commands::read_bounded_text(path, " JSON")?;
         let previous = read_previous_plan(&source, &text)?;
         let locked = match &self.lock {
             Some(l) => parse_locks("--lock", l, &previous)?,

@@ -16,7 +16,7 @@ use crate::plan::Plan;
 use crate::problem::Session;
 use crate::time::format_clock;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 
 /// A home time that moves by no more than this (seconds) is not a change:
 /// families are told a time to the nearest few minutes.
@@ -238,21 +238,13 @@ fn placements(plan: &Plan) -> HashMap<&str, Placement> {
 pub fn changes(old: &AnyPlan, new: &AnyPlan, on_list: &dyn Fn(&str) -> bool) -> Vec<Change> {
     let mut out = Vec::new();
     for session in [Session::Am, Session::Pm] {
-        let find = |p: &AnyPlan| {
-            p.plans()
-                .into_iter()
-                .find(|q| q.session == session)
-                .cloned()
-        };
-        let (o, n) = (find(old), find(new));
+        let (o, n) = (session_plan(old, session), session_plan(new, session));
         if o.is_none() && n.is_none() {
             continue;
         }
-        let (o, n) = (
-            o.unwrap_or_else(|| empty(session)),
-            n.unwrap_or_else(|| empty(session)),
-        );
-        let (po, pn) = (placements(&o), placements(&n));
+        let nothing = empty(session);
+        let (o, n) = (o.unwrap_or(&nothing), n.unwrap_or(&nothing));
+        let (po, pn) = (placements(o), placements(n));
         let unassigned_new: HashMap<&str, String> = n
             .unassigned
             .iter()
@@ -260,16 +252,14 @@ pub fn changes(old: &AnyPlan, new: &AnyPlan, on_list: &dyn Fn(&str) -> bool) -> 
             .collect();
         let unassigned_old: BTreeSet<&str> =
             o.unassigned.iter().map(|u| u.pupil.as_str()).collect();
-        let mut pupils: BTreeMap<&str, ()> = BTreeMap::new();
-        for p in po
+        let pupils: BTreeSet<&str> = po
             .keys()
             .chain(pn.keys())
             .chain(unassigned_new.keys())
-            .chain(unassigned_old.iter())
-        {
-            pupils.insert(p, ());
-        }
-        for pupil in pupils.into_keys() {
+            .copied()
+            .chain(unassigned_old.iter().copied())
+            .collect();
+        for pupil in pupils {
             let (a, b) = (po.get(pupil), pn.get(pupil));
             let why = match (a, b) {
                 (Some(a), Some(b)) if a.vehicle != b.vehicle => {
@@ -328,6 +318,10 @@ pub fn pupils_changed(changes: &[Change]) -> usize {
         .map(|c| c.pupil.as_str())
         .collect::<BTreeSet<_>>()
         .len()
+}
+
+fn session_plan(plan: &AnyPlan, session: Session) -> Option<&Plan> {
+    plan.plans().into_iter().find(|q| q.session == session)
 }
 
 fn empty(session: Session) -> Plan {
